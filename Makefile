@@ -1,0 +1,54 @@
+# Türöffner – the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export LITESTAR_APP := api.app:create_app
+export PYTHONPATH := src:.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate lint typecheck bench clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+# Install exactly what the lock file pins (with hashes); re-run when the lock changes.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --locked --all-groups
+	touch $@
+
+install: $(VENV)/.synced
+
+migrate: install
+	mkdir -p var
+	$(BIN)/litestar --app $(LITESTAR_APP) database upgrade --no-prompt
+
+run: migrate
+	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner load-reference-data
+	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner demo-data --if-empty
+	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner demo-logins
+	$(BIN)/litestar --app $(LITESTAR_APP) run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term --cov-report=xml:var/coverage.xml
+
+bench: install
+	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_demo_data.py
+
+clean-db:
+	rm -f var/tueroeffner.sqlite3 var/tueroeffner.sqlite3-wal var/tueroeffner.sqlite3-shm

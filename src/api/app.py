@@ -1,0 +1,140 @@
+"""The Litestar application factory: wires settings, database, auth, pages and the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AlembicAsyncConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+
+from api.auth import AuthMiddleware, RotatingSessionConfig
+from api.cli import TueroeffnerCLIPlugin
+from api.controllers.health import health, ready
+from api.controllers.households import HouseholdApi
+from api.controllers.vacancies import VacancyApi
+from api.errors import exception_handler
+from api.headers import security_headers_hook
+from api.templating import template_config
+from api.views import ROUTES as VIEW_ROUTES
+from matching.config import PROJECT_ROOT, Settings, get_settings
+from matching.db.engine import make_engine, make_session_factory
+from matching.security import crypto
+from matching.security.dev_secrets import with_dev_secrets
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _session_store(settings: Settings) -> Store:
+    kind = settings.security.session_store
+    if kind.startswith("redis://"):
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore.with_client(url=kind, namespace="tueroeffner-sessions")
+    if kind == "memory":
+        return MemoryStore()
+    return FileStore(Path(settings.var_dir) / "sessions", create_directories=True)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = with_dev_secrets(settings or get_settings())
+    crypto.configure(settings.security.encryption_keys)
+    engine = make_engine(settings.database)
+    session_factory = make_session_factory(engine)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_dependency_key="db_session",
+        before_send_handler="autocommit_include_redirects",
+        alembic_config=AlembicAsyncConfig(
+            script_config=str(PROJECT_ROOT / "alembic.ini"),
+            script_location=str(PROJECT_ROOT / "migrations"),
+            version_table_name="alembic_versions",
+        ),
+    )
+    sec = settings.security
+    session_config = RotatingSessionConfig(
+        store="sessions",
+        key="tueroeffner_session",
+        max_age=sec.session_absolute_hours * 3600,
+        httponly=True,
+        secure=sec.secure_cookies,
+        samesite="lax",
+        renew_on_access=True,
+    )
+    csrf = CSRFConfig(
+        secret=sec.secret_key,
+        cookie_name="tueroeffner_csrf",
+        cookie_secure=sec.secure_cookies,
+        cookie_samesite="strict",
+        header_name="x-csrftoken",
+        exclude=["/api/", "/health", "/ready", "/schema"],
+    )
+
+    async def on_shutdown() -> None:
+        await engine.dispose()
+
+    app = Litestar(
+        route_handlers=[
+            health,
+            ready,
+            HouseholdApi,
+            VacancyApi,
+            *VIEW_ROUTES,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], include_in_schema=False
+            ),
+        ],
+        plugins=[
+            SQLAlchemyPlugin(config=db_config),
+            ProblemDetailsPlugin(ProblemDetailsConfig()),
+            TueroeffnerCLIPlugin(),
+        ],
+        middleware=[
+            session_config.middleware,
+            DefineMiddleware(AuthMiddleware, exclude=["^/static", "^/health$"]),
+        ],
+        stores={"sessions": _session_store(settings)},
+        csrf_config=csrf,
+        template_config=template_config(),
+        exception_handlers={Exception: exception_handler, HTTPException: exception_handler},
+        before_send=[security_headers_hook(sec.secure_cookies)],
+        openapi_config=OpenAPIConfig(
+            title="Türöffner API",
+            version="1.0.0",
+            description="Wohnungsangebote, Haushalte und Vorschläge der Fachstelle Wohin.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        ),
+        on_shutdown=[on_shutdown],
+        state=_state(settings, session_factory),
+        debug=False,
+    )
+    return app
+
+
+def _state(settings: Settings, session_factory: Any) -> Any:
+    from litestar.datastructures import State
+
+    from matching.security.throttle import LoginThrottle
+
+    return State(
+        {
+            "settings": settings,
+            "session_factory": session_factory,
+            "login_throttle": LoginThrottle(),
+        }
+    )

@@ -1,0 +1,221 @@
+"""Household pages for counselors (own organisation only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.dependencies import provide_actor, provide_households
+from api.guards import counselor_or_admin
+from api.views.forms import flash, form_dict, render
+from matching.actors import Actor
+from matching.db.models import Municipality
+from matching.enums import HouseholdStatus, IncomeBasis, Urgency
+from matching.households.repository import HouseholdFilter
+from matching.households.schemas import HouseholdCreate, HouseholdUpdate
+from matching.households.service import HouseholdService
+from matching.validation import ValidationFailed, validate
+
+PAGE_SIZE = 25
+
+
+async def towns(session: AsyncSession) -> list[Municipality]:
+    return list((await session.scalars(sa.select(Municipality).order_by(Municipality.name))).all())
+
+
+def _children(raw: Any) -> Any:
+    """ "3, 7" -> [3, 7]; kept as text when it cannot be read, so the error names the field."""
+    if raw is None or str(raw).strip() == "":
+        return []
+    parts = [p.strip() for p in str(raw).replace(";", ",").split(",") if p.strip()]
+    try:
+        return [int(p) for p in parts]
+    except ValueError:
+        return str(raw)
+
+
+def _household_form(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    data["children_ages"] = _children(data.get("children_ages"))
+    return data
+
+
+class HouseholdPages(Controller):
+    path = "/haushalte"
+    guards = [counselor_or_admin]
+    include_in_schema = False
+    dependencies = {
+        "actor": Provide(provide_actor),
+        "households": Provide(provide_households),
+    }
+
+    @get("/")
+    async def list_page(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        households: HouseholdService,
+        db_session: AsyncSession,
+        status: HouseholdStatus | None = None,
+        urgency: Urgency | None = None,
+        town: Annotated[str | None, Parameter(pattern=r"^\d{8}$")] = None,
+        page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
+    ) -> Template:
+        flt = HouseholdFilter(status=status, urgency=urgency, municipality_ags=town)
+        rows, total = await households.list_for(actor, flt, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        return render(
+            request,
+            "households/list.html",
+            households=rows,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // PAGE_SIZE)),
+            towns=await towns(db_session),
+            filters={"status": status, "urgency": urgency, "town": town},
+            statuses=list(HouseholdStatus),
+            urgencies=list(Urgency),
+        )
+
+    @get("/neu")
+    async def new_page(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        return render(
+            request,
+            "households/form.html",
+            values={"adults": 1, "children_ages": ""},
+            errors={},
+            towns=await towns(db_session),
+            household=None,
+            **_choices(),
+        )
+
+    @post("/")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        households: HouseholdService,
+        db_session: AsyncSession,
+    ) -> Template | Redirect:
+        raw = await form_dict(request, lists=("preferred_ags",))
+        try:
+            data = validate(HouseholdCreate, _household_form(raw), from_form=True)
+            household = await households.create_for(actor, data)
+        except ValidationFailed as exc:
+            return _form_again(request, raw, exc, await towns(db_session), None)
+        flash(request, f"Haushalt {household.reference_code} wurde angelegt.")
+        return Redirect(f"/haushalte/{household.id}")
+
+    @get("/{household_id:int}")
+    async def detail(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        households: HouseholdService,
+        db_session: AsyncSession,
+        household_id: int,
+    ) -> Template:
+        household = await households.get_for(actor, household_id)
+        town_names = {m.ags: m.name for m in await towns(db_session)}
+        return render(request, "households/detail.html", household=household, towns=town_names)
+
+    @get("/{household_id:int}/bearbeiten")
+    async def edit_page(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        households: HouseholdService,
+        db_session: AsyncSession,
+        household_id: int,
+    ) -> Template:
+        household = await households.get_for(actor, household_id)
+        values = {
+            c: getattr(household, c)
+            for c in HouseholdUpdate.__struct_fields__
+            if hasattr(household, c)
+        }
+        values["children_ages"] = ", ".join(str(a) for a in household.children_ages or [])
+        return render(
+            request,
+            "households/form.html",
+            values=values,
+            errors={},
+            towns=await towns(db_session),
+            household=household,
+            **_choices(),
+        )
+
+    @post("/{household_id:int}")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        households: HouseholdService,
+        db_session: AsyncSession,
+        household_id: int,
+    ) -> Template | Redirect:
+        household = await households.get_for(actor, household_id, audit_read=False)
+        raw = await form_dict(request, lists=("preferred_ags",))
+        try:
+            data = validate(HouseholdUpdate, _household_form(raw), from_form=True)
+            # A form always sends every field: an emptied optional field means "clear it".
+            await households.update_for(actor, household_id, data)
+            await _clear_emptied(household, raw)
+        except ValidationFailed as exc:
+            return _form_again(request, raw, exc, await towns(db_session), household)
+        flash(request, "Änderungen gespeichert.")
+        return Redirect(f"/haushalte/{household_id}")
+
+
+async def _clear_emptied(household: Any, raw: dict[str, Any]) -> None:
+    for field in (
+        "own_max_rent",
+        "wbs_valid_until",
+        "wbs_rooms",
+        "max_floor_without_lift",
+        "max_distance_km",
+        "earliest_move_in",
+        "notice_date",
+        "eviction_date",
+        "homeless_since",
+        "name",
+        "phone",
+        "email",
+        "notes",
+    ):
+        if field in raw and str(raw[field] or "").strip() == "":
+            setattr(household, field, None)
+    if "preferred_ags" in raw and not raw["preferred_ags"]:
+        household.preferred_ags = []
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "income_bases": list(IncomeBasis),
+        "urgencies": list(Urgency),
+        "statuses": list(HouseholdStatus),
+    }
+
+
+def _form_again(
+    request: Request[Any, Any, Any],
+    raw: dict[str, Any],
+    exc: ValidationFailed,
+    town_rows: list[Municipality],
+    household: Any,
+) -> Template:
+    return render(
+        request,
+        "households/form.html",
+        status_code=422,
+        values=raw,
+        errors=exc.as_dict(),
+        towns=town_rows,
+        household=household,
+        **_choices(),
+    )

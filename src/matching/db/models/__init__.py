@@ -1,0 +1,37 @@
+"""All tables of Türöffner, one module per table (imported here so metadata is complete)."""
+
+from matching.db.models.api_key import ApiKey
+from matching.db.models.audit import AuditEvent
+from matching.db.models.consent import Consent
+from matching.db.models.data_version import DataVersion
+from matching.db.models.decline_reason import DeclineReason
+from matching.db.models.household import Household
+from matching.db.models.import_job import ImportJob
+from matching.db.models.job_lock import JobLock
+from matching.db.models.municipality import Municipality
+from matching.db.models.organisation import Organisation
+from matching.db.models.outbox import OutboxMessage
+from matching.db.models.proposal import Proposal, ProposalEvent, ProposalToken
+from matching.db.models.rent_limit import RentLimit
+from matching.db.models.user import User
+from matching.db.models.vacancy import Vacancy
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Consent",
+    "DataVersion",
+    "DeclineReason",
+    "Household",
+    "ImportJob",
+    "JobLock",
+    "Municipality",
+    "Organisation",
+    "OutboxMessage",
+    "Proposal",
+    "ProposalEvent",
+    "ProposalToken",
+    "RentLimit",
+    "User",
+    "Vacancy",
+]

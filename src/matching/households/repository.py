@@ -1,0 +1,59 @@
+"""Household queries: all SQL for households lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+
+from matching.db.models import Household
+from matching.enums import HouseholdStatus, Urgency
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    organisation_id: int | None = None
+    status: HouseholdStatus | None = None
+    urgency: Urgency | None = None
+    municipality_ags: str | None = None
+    reference_code: str | None = None
+
+
+class HouseholdRepository(SQLAlchemyAsyncRepository[Household]):
+    model_type = Household
+
+    def filtered(self, flt: HouseholdFilter) -> sa.Select[Any]:
+        stmt = sa.select(Household)
+        if flt.organisation_id is not None:
+            stmt = stmt.where(Household.organisation_id == flt.organisation_id)
+        if flt.status is not None:
+            stmt = stmt.where(Household.status == flt.status)
+        if flt.urgency is not None:
+            stmt = stmt.where(Household.urgency == flt.urgency)
+        if flt.reference_code:
+            stmt = stmt.where(Household.reference_code == flt.reference_code.strip().upper())
+        if flt.municipality_ags:
+            # JSON list membership, portable: the AGS is 8 digits, so a quoted match is exact.
+            stmt = stmt.where(
+                sa.cast(Household.preferred_ags, sa.Text).contains(f'"{flt.municipality_ags}"')
+            )
+        return stmt
+
+    async def page(
+        self, flt: HouseholdFilter, limit: int, offset: int
+    ) -> tuple[list[Household], int]:
+        stmt = self.filtered(flt)
+        total = await self.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+        rows = await self.session.scalars(
+            stmt.order_by(Household.registered_at, Household.id).limit(limit).offset(offset)
+        )
+        return list(rows.all()), int(total or 0)
+
+    async def next_number(self, year: int) -> int:
+        prefix = f"HH-{year}-"
+        count = await self.session.scalar(
+            sa.select(sa.func.count()).where(Household.reference_code.startswith(prefix))
+        )
+        return int(count or 0) + 1

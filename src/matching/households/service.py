@@ -1,0 +1,160 @@
+"""Household rules: who may see and change which household, and what a valid one is."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+import msgspec
+import sqlalchemy as sa
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from matching.actors import Actor
+from matching.audit import service as audit
+from matching.db import versioning
+from matching.db.models import Household, Municipality
+from matching.enums import HouseholdStatus, Role
+from matching.errors import Conflict, Forbidden, NotFound
+from matching.households.codes import reference_code
+from matching.households.repository import HouseholdFilter, HouseholdRepository
+from matching.households.schemas import (
+    HouseholdCreate,
+    HouseholdFields,
+    HouseholdOut,
+    HouseholdUpdate,
+    cross_field_errors,
+)
+from matching.validation import FieldError, ValidationFailed
+
+
+class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepository]):
+    repository_type = HouseholdRepository
+
+    @property
+    def db(self) -> AsyncSession:
+        """The request's session (the service never commits; the caller does)."""
+        return cast("AsyncSession", self.repository.session)
+
+    # -- access -----------------------------------------------------------------------------
+    @staticmethod
+    def _scope(actor: Actor) -> int | None:
+        """Organisation whose households the actor may see; None = all (admin)."""
+        if actor.is_admin:
+            return None
+        if actor.role == Role.COUNSELOR or (actor.kind == "api_key" and actor.organisation_id):
+            return actor.organisation_id
+        raise Forbidden("Nur Beratungsstellen sehen Haushalte.")
+
+    async def list_for(
+        self, actor: Actor, flt: HouseholdFilter, limit: int = 25, offset: int = 0
+    ) -> tuple[list[Household], int]:
+        scope = self._scope(actor)
+        flt = HouseholdFilter(
+            organisation_id=scope if scope is not None else flt.organisation_id,
+            status=flt.status,
+            urgency=flt.urgency,
+            municipality_ags=flt.municipality_ags,
+            reference_code=flt.reference_code,
+        )
+        return await self.repository.page(flt, limit, offset)
+
+    async def get_for(
+        self, actor: Actor, household_id: int, *, audit_read: bool = True
+    ) -> Household:
+        scope = self._scope(actor)
+        household = await self.repository.get_one_or_none(id=household_id)
+        if household is None or (scope is not None and household.organisation_id != scope):
+            raise NotFound("Haushalt")
+        if audit_read:
+            await audit.record(self.db, actor, "read", "household", household.id)
+        return household
+
+    # -- changes ----------------------------------------------------------------------------
+    async def _check_towns(self, preferred: list[str] | None) -> None:
+        if not preferred:
+            return
+        known = set((await self.db.scalars(sa.select(Municipality.ags))).all())
+        unknown = [a for a in preferred if a not in known]
+        if unknown:
+            raise ValidationFailed(
+                [FieldError("preferred_ags", f"Unbekannte Kommune: {', '.join(unknown)}.")]
+            )
+
+    async def create_for(self, actor: Actor, data: HouseholdCreate) -> Household:
+        scope = self._scope(actor)
+        if scope is None:
+            raise Forbidden("Haushalte legt eine Beratungsstelle an.")
+        if errors := data.check():
+            raise ValidationFailed(errors)
+        await self._check_towns(data.preferred_ags)
+        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        today = date.today()
+        values.setdefault("registered_at", today)
+        values.setdefault("children_ages", [])
+        values.setdefault("preferred_ags", [])
+        values["persons"] = data.adults + len(values["children_ages"])
+        number = await self.repository.next_number(today.year)
+        household = Household(
+            **values,
+            reference_code=reference_code(today.year, number),
+            organisation_id=scope,
+            counselor_id=actor.user_id,
+            status=values.get("status", HouseholdStatus.ACTIVE),
+        )
+        household = await self.repository.add(household)
+        await versioning.bump(self.db, versioning.HOUSEHOLDS)
+        await audit.record(self.db, actor, "create", "household", household.id)
+        return household
+
+    async def update_for(self, actor: Actor, household_id: int, data: HouseholdUpdate) -> Household:
+        household = await self.get_for(actor, household_id, audit_read=False)
+        if data.version is not None and data.version != household.version:
+            raise Conflict(
+                "Der Haushalt wurde inzwischen von jemand anderem geändert. "
+                "Bitte laden Sie die Seite neu."
+            )
+        changes = {
+            k: v
+            for k, v in msgspec.structs.asdict(data).items()
+            if k != "version" and k in data.__struct_fields__
+        }
+        changes = {k: v for k, v in changes.items() if k in _explicit(data)}
+        await self._check_towns(changes.get("preferred_ags"))
+        merged = HouseholdFields(
+            **{f: changes.get(f, getattr(household, f)) for f in HouseholdFields.__struct_fields__}
+        )
+        if errors := cross_field_errors(merged):
+            raise ValidationFailed(errors)
+        for key, value in changes.items():
+            setattr(household, key, value)
+        household.persons = household.adults + len(household.children_ages or [])
+        if household.status == HouseholdStatus.CLOSED and household.closed_at is None:
+            household.closed_at = date.today()
+        try:
+            await self.db.flush()
+        except StaleDataError as exc:
+            raise Conflict("Der Haushalt wurde inzwischen geändert.") from exc
+        await versioning.bump(self.db, versioning.HOUSEHOLDS)
+        await audit.record(
+            self.db,
+            actor,
+            "update",
+            "household",
+            household.id,
+            {"fields": sorted(changes)},
+        )
+        return household
+
+
+def _explicit(data: msgspec.Struct) -> set[str]:
+    """Fields the client actually sent (msgspec leaves unsent optional fields at UNSET/None)."""
+    return {f for f in data.__struct_fields__ if getattr(data, f) is not None}
+
+
+def to_out(household: Household) -> HouseholdOut:
+    values: dict[str, Any] = {f: getattr(household, f) for f in HouseholdOut.__struct_fields__}
+    if values["own_max_rent"] is not None:
+        values["own_max_rent"] = float(values["own_max_rent"])
+    return HouseholdOut(**values)

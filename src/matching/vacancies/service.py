@@ -1,0 +1,189 @@
+"""Vacancy rules: who may see and change which vacancy; location from the reference data."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, cast
+
+import msgspec
+import sqlalchemy as sa
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from matching.actors import Actor
+from matching.audit import service as audit
+from matching.db import versioning
+from matching.db.models import Municipality, Vacancy
+from matching.enums import Role, VacancySource, VacancyStatus
+from matching.errors import Conflict, Forbidden, NotFound
+from matching.vacancies.repository import VacancyFilter, VacancyRepository
+from matching.vacancies.schemas import (
+    VacancyCreate,
+    VacancyFields,
+    VacancyOut,
+    VacancyUpdate,
+    cross_field_errors,
+)
+from matching.validation import FieldError, ValidationFailed
+
+VISIBLE_TO_COUNSELORS = (VacancyStatus.OPEN, VacancyStatus.RESERVED)
+
+
+def address_key(street: str | None, house_number: str | None) -> str | None:
+    """Normalised street + number ("Bahnhofstr. 5a" == "Bahnhofstraße 5 A")."""
+    if not street:
+        return None
+    s = street.lower().strip()
+    s = re.sub(r"str\.?(?=\s|$)", "straße", s).replace("strasse", "straße")
+    s = re.sub(r"[^a-z0-9äöüß]", "", s)
+    n = re.sub(r"\s+", "", (house_number or "").lower())
+    return f"{s}|{n}"
+
+
+class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository]):
+    repository_type = VacancyRepository
+
+    @property
+    def db(self) -> AsyncSession:
+        """The request's session (the service never commits; the caller does)."""
+        return cast("AsyncSession", self.repository.session)
+
+    def _own_org(self, actor: Actor) -> int | None:
+        """The landlord organisation whose vacancies the actor manages (None: not a landlord)."""
+        if actor.role == Role.LANDLORD or actor.kind == "api_key":
+            return actor.organisation_id
+        return None
+
+    async def list_for(
+        self, actor: Actor, flt: VacancyFilter, limit: int = 25, offset: int = 0
+    ) -> tuple[list[Vacancy], int]:
+        if actor.is_admin:
+            pass
+        elif (org := self._own_org(actor)) is not None and actor.role != Role.COUNSELOR:
+            if actor.kind != "api_key" or await self._is_landlord_org(org):
+                flt = VacancyFilter(**{**flt.__dict__, "organisation_id": org})
+            else:
+                flt = VacancyFilter(**{**flt.__dict__, "status": VacancyStatus.OPEN})
+        elif actor.role == Role.COUNSELOR:
+            if flt.status not in VISIBLE_TO_COUNSELORS:
+                flt = VacancyFilter(**{**flt.__dict__, "status": VacancyStatus.OPEN})
+        else:
+            raise Forbidden()
+        return await self.repository.page(flt, limit, offset)
+
+    async def _is_landlord_org(self, organisation_id: int) -> bool:
+        from matching.db.models import Organisation
+        from matching.enums import OrganisationKind
+
+        kind = await self.db.scalar(
+            sa.select(Organisation.kind).where(Organisation.id == organisation_id)
+        )
+        return kind == OrganisationKind.LANDLORD
+
+    async def get_for(self, actor: Actor, vacancy_id: int, *, write: bool = False) -> Vacancy:
+        vacancy = await self.repository.get_one_or_none(id=vacancy_id)
+        if vacancy is None:
+            raise NotFound("Wohnungsangebot")
+        if actor.is_admin:
+            return vacancy
+        own = vacancy.organisation_id == actor.organisation_id
+        if own and (actor.role == Role.LANDLORD or actor.kind == "api_key"):
+            return vacancy
+        if (
+            not write
+            and vacancy.status in VISIBLE_TO_COUNSELORS
+            and (actor.role == Role.COUNSELOR or actor.kind == "api_key")
+        ):
+            return vacancy
+        raise NotFound("Wohnungsangebot")
+
+    async def resolve_location(self, values: dict[str, Any]) -> None:
+        """Fill town and coordinates from the postal code; reject codes outside the Kreis."""
+        postal = values.get("postal_code")
+        if postal is None:
+            return
+        towns = (await self.db.scalars(sa.select(Municipality))).all()
+        match = next((m for m in towns if postal in m.postal_codes), None)
+        if match is None:
+            raise ValidationFailed(
+                [FieldError("postal_code", f"PLZ {postal} liegt nicht im Kreis Minden-Lübbecke.")]
+            )
+        given = values.get("municipality_ags")
+        if given and given != match.ags:
+            if given not in {m.ags for m in towns}:
+                raise ValidationFailed([FieldError("municipality_ags", "Unbekannte Kommune.")])
+            raise ValidationFailed(
+                [FieldError("municipality_ags", f"PLZ {postal} gehört zu {match.name}.")]
+            )
+        values["municipality_ags"] = match.ags
+        if values.get("lat") is None:
+            values["lat"], values["lon"] = match.lat, match.lon
+
+    async def create_for(
+        self, actor: Actor, data: VacancyCreate, source: VacancySource = VacancySource.FORM
+    ) -> Vacancy:
+        org = self._own_org(actor)
+        if org is None or not await self._is_landlord_org(org):
+            raise Forbidden("Wohnungsangebote legen Vermieter an.")
+        if errors := data.check():
+            raise ValidationFailed(errors)
+        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        await self.resolve_location(values)
+        if values.get("external_id"):
+            exists = await self.repository.get_one_or_none(
+                organisation_id=org, external_id=values["external_id"]
+            )
+            if exists is not None:
+                raise ValidationFailed(
+                    [FieldError("external_id", "Diese externe ID ist bereits vergeben.")]
+                )
+        values["address_key"] = address_key(values.get("street"), values.get("house_number"))
+        vacancy = await self.repository.add(Vacancy(**values, organisation_id=org, source=source))
+        await versioning.bump(self.db, versioning.VACANCIES)
+        await audit.record(self.db, actor, "create", "vacancy", vacancy.id)
+        return vacancy
+
+    async def update_for(self, actor: Actor, vacancy_id: int, data: VacancyUpdate) -> Vacancy:
+        vacancy = await self.get_for(actor, vacancy_id, write=True)
+        if data.version is not None and data.version != vacancy.version:
+            raise Conflict("Das Angebot wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+        changes = {
+            f: getattr(data, f)
+            for f in VacancyFields.__struct_fields__
+            if getattr(data, f) is not None
+        }
+        if "postal_code" in changes or "municipality_ags" in changes:
+            changes.setdefault("postal_code", vacancy.postal_code)
+            await self.resolve_location(changes)
+        merged = VacancyFields(
+            **{f: changes.get(f, getattr(vacancy, f)) for f in VacancyFields.__struct_fields__}
+        )
+        if errors := cross_field_errors(merged):
+            raise ValidationFailed(errors)
+        for key, value in changes.items():
+            setattr(vacancy, key, value)
+        vacancy.address_key = address_key(vacancy.street, vacancy.house_number)
+        try:
+            await self.db.flush()
+        except StaleDataError as exc:
+            raise Conflict("Das Angebot wurde inzwischen geändert.") from exc
+        await versioning.bump(self.db, versioning.VACANCIES)
+        await audit.record(
+            self.db,
+            actor,
+            "update",
+            "vacancy",
+            vacancy.id,
+            {"fields": sorted(changes)},
+        )
+        return vacancy
+
+
+def to_out(vacancy: Vacancy) -> VacancyOut:
+    values: dict[str, Any] = {f: getattr(vacancy, f) for f in VacancyOut.__struct_fields__}
+    for key, value in values.items():
+        if isinstance(value, Decimal):
+            values[key] = float(value)
+    return VacancyOut(**values)
