@@ -18,7 +18,7 @@ from litestar.middleware.session.server_side import (
 )
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from matching.accounts.service import api_key_actor, resolve_api_key, user_actor
+from matching.accounts.service import resolve_api_key, user_actor
 from matching.actors import Actor
 from matching.config import Settings
 from matching.db.models import User
@@ -69,10 +69,9 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             if scheme.lower() != "bearer" or not raw.strip():
                 return AuthenticationResult(user=None, auth=None)
             async with factory() as session:
-                key = await resolve_api_key(session, raw.strip())
-                if key is None:
+                key_actor = await resolve_api_key(session, raw.strip(), address)
+                if key_actor is None:
                     return AuthenticationResult(user=None, auth=None)
-                key_actor = api_key_actor(key, address)
                 await session.commit()  # last-used time
             return AuthenticationResult(user=key_actor, auth=raw)
         actor = await self._from_session(connection, settings, factory, address)

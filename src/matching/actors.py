@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from matching.enums import Role
+from matching.enums import OrganisationKind, Role
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class Actor:
     kind: str  # "user" | "api_key" | "link" | "system"
     organisation_id: int | None
     role: Role | None = None
+    organisation_kind: OrganisationKind | None = None
     user_id: int | None = None
     api_key_id: int | None = None
     proposal_id: int | None = None  # for a secure link: the one proposal it opens
@@ -24,6 +25,21 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_landlord(self) -> bool:
+        """A landlord person or a landlord organisation's program."""
+        return self.organisation_kind == OrganisationKind.LANDLORD and self.kind in (
+            "user",
+            "api_key",
+        )
+
+    @property
+    def is_counseling(self) -> bool:
+        return self.organisation_kind == OrganisationKind.COUNSELING and self.kind in (
+            "user",
+            "api_key",
+        )
 
     def has_scope(self, scope: str) -> bool:
         return self.kind != "api_key" or scope in self.scopes

@@ -45,6 +45,7 @@ def user_actor(user: User, client_address: str | None = None) -> Actor:
         kind="user",
         organisation_id=user.organisation_id,
         role=user.role,
+        organisation_kind=user.organisation.kind,
         user_id=user.id,
         label=f"user:{user.id}",
         client_address=client_address,
@@ -176,25 +177,27 @@ async def issue_api_key(
     return IssuedKey(key, raw)
 
 
-async def resolve_api_key(session: AsyncSession, raw: str) -> ApiKey | None:
-    if not raw.startswith(KEY_PREFIX):
+async def resolve_api_key(
+    session: AsyncSession, raw: str, client_address: str | None = None
+) -> Actor | None:
+    """The actor for a presented key, or None for unknown, revoked or inactive ones."""
+    if not raw.startswith(KEY_PREFIX) or len(raw) > 100:
         return None
     key = await session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == _digest(raw)))
     if key is None or key.revoked_at is not None:
         return None
-    org_active = await session.scalar(
-        sa.select(Organisation.is_active).where(Organisation.id == key.organisation_id)
-    )
-    if not org_active:
+    org = await session.get(Organisation, key.organisation_id)
+    if org is None or not org.is_active:
         return None
     key.last_used_at = datetime.now(UTC)
-    return key
+    return api_key_actor(key, org.kind, client_address)
 
 
-def api_key_actor(key: ApiKey, client_address: str | None = None) -> Actor:
+def api_key_actor(key: ApiKey, kind: OrganisationKind, client_address: str | None = None) -> Actor:
     return Actor(
         kind="api_key",
         organisation_id=key.organisation_id,
+        organisation_kind=kind,
         api_key_id=key.id,
         scopes=frozenset(key.scopes),
         label=f"api_key:{key.id}",

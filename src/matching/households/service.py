@@ -15,7 +15,7 @@ from matching.actors import Actor
 from matching.audit import service as audit
 from matching.db import versioning
 from matching.db.models import Household, Municipality
-from matching.enums import HouseholdStatus, Role
+from matching.enums import HouseholdStatus
 from matching.errors import Conflict, Forbidden, NotFound
 from matching.households.codes import reference_code
 from matching.households.repository import HouseholdFilter, HouseholdRepository
@@ -43,9 +43,9 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
         """Organisation whose households the actor may see; None = all (admin)."""
         if actor.is_admin:
             return None
-        if actor.role == Role.COUNSELOR or (actor.kind == "api_key" and actor.organisation_id):
+        if actor.is_counseling:
             return actor.organisation_id
-        raise Forbidden("Nur Beratungsstellen sehen Haushalte.")
+        raise NotFound("Haushalt")
 
     async def list_for(
         self, actor: Actor, flt: HouseholdFilter, limit: int = 25, offset: int = 0

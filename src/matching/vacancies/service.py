@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -16,7 +17,7 @@ from matching.actors import Actor
 from matching.audit import service as audit
 from matching.db import versioning
 from matching.db.models import Municipality, Vacancy
-from matching.enums import Role, VacancySource, VacancyStatus
+from matching.enums import VacancySource, VacancyStatus
 from matching.errors import Conflict, Forbidden, NotFound
 from matching.vacancies.repository import VacancyFilter, VacancyRepository
 from matching.vacancies.schemas import (
@@ -50,52 +51,28 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
         """The request's session (the service never commits; the caller does)."""
         return cast("AsyncSession", self.repository.session)
 
-    def _own_org(self, actor: Actor) -> int | None:
-        """The landlord organisation whose vacancies the actor manages (None: not a landlord)."""
-        if actor.role == Role.LANDLORD or actor.kind == "api_key":
-            return actor.organisation_id
-        return None
-
     async def list_for(
         self, actor: Actor, flt: VacancyFilter, limit: int = 25, offset: int = 0
     ) -> tuple[list[Vacancy], int]:
-        if actor.is_admin:
-            pass
-        elif (org := self._own_org(actor)) is not None and actor.role != Role.COUNSELOR:
-            if actor.kind != "api_key" or await self._is_landlord_org(org):
-                flt = VacancyFilter(**{**flt.__dict__, "organisation_id": org})
-            else:
-                flt = VacancyFilter(**{**flt.__dict__, "status": VacancyStatus.OPEN})
-        elif actor.role == Role.COUNSELOR:
+        """Landlords list their own; counselling organisations the open ones; admin all."""
+        if actor.is_landlord:
+            flt = replace(flt, organisation_id=actor.organisation_id)
+        elif actor.is_counseling:
             if flt.status not in VISIBLE_TO_COUNSELORS:
-                flt = VacancyFilter(**{**flt.__dict__, "status": VacancyStatus.OPEN})
-        else:
+                flt = replace(flt, status=VacancyStatus.OPEN)
+        elif not actor.is_admin:
             raise Forbidden()
         return await self.repository.page(flt, limit, offset)
-
-    async def _is_landlord_org(self, organisation_id: int) -> bool:
-        from matching.db.models import Organisation
-        from matching.enums import OrganisationKind
-
-        kind = await self.db.scalar(
-            sa.select(Organisation.kind).where(Organisation.id == organisation_id)
-        )
-        return kind == OrganisationKind.LANDLORD
 
     async def get_for(self, actor: Actor, vacancy_id: int, *, write: bool = False) -> Vacancy:
         vacancy = await self.repository.get_one_or_none(id=vacancy_id)
         if vacancy is None:
             raise NotFound("Wohnungsangebot")
-        if actor.is_admin:
+        if actor.is_admin and not write:
             return vacancy
-        own = vacancy.organisation_id == actor.organisation_id
-        if own and (actor.role == Role.LANDLORD or actor.kind == "api_key"):
+        if actor.is_landlord and vacancy.organisation_id == actor.organisation_id:
             return vacancy
-        if (
-            not write
-            and vacancy.status in VISIBLE_TO_COUNSELORS
-            and (actor.role == Role.COUNSELOR or actor.kind == "api_key")
-        ):
+        if not write and actor.is_counseling and vacancy.status in VISIBLE_TO_COUNSELORS:
             return vacancy
         raise NotFound("Wohnungsangebot")
 
@@ -124,9 +101,9 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
     async def create_for(
         self, actor: Actor, data: VacancyCreate, source: VacancySource = VacancySource.FORM
     ) -> Vacancy:
-        org = self._own_org(actor)
-        if org is None or not await self._is_landlord_org(org):
+        if not actor.is_landlord or actor.organisation_id is None:
             raise Forbidden("Wohnungsangebote legen Vermieter an.")
+        org = actor.organisation_id
         if errors := data.check():
             raise ValidationFailed(errors)
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
