@@ -8,6 +8,7 @@ own against the struct's annotated type, then cross-field rules run on the whole
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -79,7 +80,7 @@ def german_message(msg: str) -> str:
 def _base_type(annotation: Any) -> tuple[Any, bool]:
     """The non-None member of an Optional annotation, and whether None is allowed."""
     origin = get_origin(annotation)
-    if origin is Union or str(origin) == "types.UnionType":
+    if origin is Union or origin is types.UnionType:
         args = [a for a in get_args(annotation) if a is not type(None)]
         return (args[0] if len(args) == 1 else annotation), len(args) < len(get_args(annotation))
     return annotation, False
