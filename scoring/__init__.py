@@ -1,0 +1,65 @@
+"""Türöffner scoring engine: hard rules, transparent scores, rankings and allocation.
+
+Pure functions over columnar numpy arrays (no web or database imports). Typical use::
+
+    households = Households.from_polars(snapshot_frame)
+    ranking = rank_households(households, vacancy, municipalities, rent_limits,
+                              load_policy("dringlichkeit"), reference_date=date.today())
+"""
+
+from scoring.allocation import allocate
+from scoring.codes import Component, Rule, WarningCode
+from scoring.errors import FieldError, PolicyError, ScoringInputError
+from scoring.inputs import HouseholdRow, Households, Municipalities, RentLimits, Vacancies, Vacancy
+from scoring.policy import DEFAULT_POLICY, Policy, available_policies, load_policy
+from scoring.rank import explain_pair, rank_households, rank_vacancies, score_matrix
+from scoring.results import (
+    Allocation,
+    AllocationRow,
+    ComponentScore,
+    Funnel,
+    FunnelStep,
+    HouseholdRanking,
+    PairExplanation,
+    RankedHousehold,
+    RankedVacancy,
+    Reason,
+    ScoreMatrix,
+    VacancyRanking,
+)
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "Allocation",
+    "AllocationRow",
+    "Component",
+    "ComponentScore",
+    "FieldError",
+    "Funnel",
+    "FunnelStep",
+    "HouseholdRanking",
+    "HouseholdRow",
+    "Households",
+    "Municipalities",
+    "PairExplanation",
+    "Policy",
+    "PolicyError",
+    "RankedHousehold",
+    "RankedVacancy",
+    "Reason",
+    "RentLimits",
+    "Rule",
+    "ScoreMatrix",
+    "ScoringInputError",
+    "Vacancies",
+    "Vacancy",
+    "VacancyRanking",
+    "WarningCode",
+    "allocate",
+    "available_policies",
+    "explain_pair",
+    "load_policy",
+    "rank_households",
+    "rank_vacancies",
+    "score_matrix",
+]

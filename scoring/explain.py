@@ -1,0 +1,365 @@
+"""German sentences for exclusions, warnings and components, and the funnel.
+
+Sentences are built from :class:`PairFacts`: plain values that the vectorised engine and the
+reference oracle each work out on their own (the applied rent limit, the nearest preferred
+town, the distance, …). Comparing the sentences of both therefore also compares those facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scoring.codes import COMPONENT_LABELS, Component, Rule, WarningCode
+from scoring.formatting import (
+    format_area,
+    format_date,
+    format_floor,
+    format_km,
+    format_money,
+    format_number,
+    format_persons,
+)
+from scoring.inputs import HouseholdRow, Vacancy
+from scoring.policy import Policy
+from scoring.results import ComponentScore, Funnel, FunnelStep, Reason
+from scoring.rules import MIN_AREA_PER_PERSON, WBS_MINOR_OVERRUN, wbs_entitled_area
+
+__all__ = [
+    "COMPONENTS",
+    "PairFacts",
+    "ReasonCache",
+    "build_funnel",
+    "component_reason",
+    "component_scores",
+    "exclusion_reasons",
+    "exclusion_sentence",
+    "warning_reasons",
+    "warning_sentence",
+]
+
+_STATUS_DE = {
+    "active": "aktiv",
+    "paused": "pausiert",
+    "housed": "versorgt",
+    "closed": "geschlossen",
+}
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    """Everything a sentence about one household and one vacancy may quote."""
+
+    household: HouseholdRow
+    vacancy: Vacancy
+    reference_date: dt.date
+    town_name: str
+    preferred_town_names: tuple[str, ...]
+    rent_limit: float | None
+    heating_limit: float | None
+    rent_limit_valid_from: dt.date | None
+    in_preferred: bool
+    nearest_town: str | None
+    distance_km: float | None
+
+    @property
+    def gross_cold_rent(self) -> float:
+        return self.vacancy.net_cold_rent + self.vacancy.cold_service_charges
+
+    @property
+    def warm_rent(self) -> float:
+        heating = self.vacancy.heating_costs
+        return self.gross_cold_rent if heating is None else self.gross_cold_rent + heating
+
+
+def _rooms(value: float) -> str:
+    text = format_number(value, 1, trim=True)
+    return f"{text} Zimmer"
+
+
+def _days(n: int) -> str:
+    return "1 Tag" if n == 1 else f"{n} Tagen" if n else "0 Tagen"
+
+
+def exclusion_sentence(rule: Rule, f: PairFacts) -> str:
+    """German sentence explaining why ``rule`` excludes the pair, with the numbers."""
+    h, v = f.household, f.vacancy
+    persons = format_persons(h.persons)
+    if rule is Rule.NOT_ACTIVE:
+        return f"Der Haushalt ist nicht aktiv (Status: {_STATUS_DE.get(h.status, h.status)})."
+    if rule is Rule.ALREADY_PROPOSED:
+        return "Der Haushalt ist für diese Wohnung bereits vorgeschlagen."
+    if rule is Rule.DECLINED_BEFORE:
+        return "Für diese Wohnung gab es mit diesem Haushalt schon eine Absage."
+    if rule is Rule.HOUSEHOLD_TOO_LARGE:
+        parts = []
+        if v.living_area < MIN_AREA_PER_PERSON * h.persons:
+            per_person = format_area(v.living_area / h.persons)
+            parts.append(
+                f"{format_area(v.living_area)} Wohnfläche ergeben {per_person} pro Person für "
+                f"{persons}; vorgeschrieben sind mindestens 10 m² pro Person (WAG NRW § 10)"
+            )
+        if v.max_persons is not None and h.persons > v.max_persons:
+            parts.append(
+                f"die Wohnung ist für höchstens {format_persons(v.max_persons)} vorgesehen, "
+                f"der Haushalt hat {persons}"
+            )
+        text = "; ".join(parts)
+        return f"Haushalt zu groß: {text}."
+    if rule is Rule.HOUSEHOLD_TOO_SMALL:
+        return (
+            f"Die Wohnung ist für mindestens {format_persons(v.min_persons or 0)} vorgesehen, "
+            f"der Haushalt hat {persons}."
+        )
+    if rule is Rule.RENT_LIMIT_UNKNOWN:
+        return (
+            f"Für {persons} in {f.town_name} ist zum {format_date(v.available_from)} keine "
+            "Angemessenheitsgrenze hinterlegt; ob Jobcenter oder Sozialamt die Miete "
+            "übernehmen, lässt sich nicht prüfen."
+        )
+    if rule is Rule.RENT_ABOVE_LIMIT:
+        since = (
+            f" (gültig ab {format_date(f.rent_limit_valid_from)})"
+            if f.rent_limit_valid_from
+            else ""
+        )
+        return (
+            f"Bruttokaltmiete {format_money(f.gross_cold_rent)} liegt über der "
+            f"Angemessenheitsgrenze von {format_money(f.rent_limit or 0.0)} für {persons} in "
+            f"{f.town_name}{since}."
+        )
+    if rule is Rule.RENT_ABOVE_BUDGET:
+        budget = format_money(h.own_max_rent or 0.0)
+        if v.heating_costs is None:
+            return (
+                f"Bruttokaltmiete {format_money(f.gross_cold_rent)} (Heizkosten nicht "
+                f"angegeben) liegt über dem eigenen Budget von {budget} Warmmiete."
+            )
+        return f"Warmmiete {format_money(f.warm_rent)} liegt über dem eigenen Budget von {budget}."
+    if rule is Rule.WBS_MISSING:
+        if h.wbs_valid_until is None:
+            return "Die Wohnung erfordert einen Wohnberechtigungsschein; der Haushalt hat keinen."
+        return (
+            f"Die Wohnung erfordert einen Wohnberechtigungsschein; der WBS des Haushalts gilt nur "
+            f"bis {format_date(h.wbs_valid_until)}, die Wohnung ist ab "
+            f"{format_date(v.available_from)} frei."
+        )
+    if rule is Rule.WBS_SIZE:
+        return (
+            f"Mit {format_area(v.living_area)} ist die WBS-Wohnung größer als die für {persons} "
+            f"angemessene Fläche von {format_area(wbs_entitled_area(h.persons))} "
+            f"(zuzüglich {format_area(WBS_MINOR_OVERRUN)} Toleranz)."
+        )
+    if rule is Rule.NOT_BARRIER_FREE:
+        return "Der Haushalt braucht eine barrierefreie Wohnung; diese ist nicht barrierefrei."
+    if rule is Rule.NOT_WHEELCHAIR_ACCESSIBLE:
+        return "Der Haushalt braucht eine rollstuhlgerechte Wohnung; diese ist es nicht."
+    if rule is Rule.FLOOR_NOT_REACHABLE:
+        where = format_floor(v.floor)
+        if h.needs_ground_floor and v.floor != 0:
+            return f"Der Haushalt braucht eine Wohnung im Erdgeschoss; diese liegt im {where}."
+        limit = format_floor(h.max_floor_without_lift or 0)
+        return (
+            f"Ohne Aufzug ist für den Haushalt höchstens das {limit} erreichbar; die Wohnung "
+            f"liegt im {where} und hat keinen Aufzug."
+        )
+    if rule is Rule.PETS_NOT_ALLOWED:
+        return "Der Haushalt hat Haustiere; in dieser Wohnung sind keine Haustiere erlaubt."
+    if rule is Rule.OUTSIDE_AREA:
+        parts = []
+        if h.preferences_hard and h.preferred_ags and not f.in_preferred:
+            names = ", ".join(f.preferred_town_names)
+            parts.append(f"{f.town_name} gehört nicht zu den gewünschten Kommunen ({names})")
+        if (
+            h.max_distance_km is not None
+            and f.distance_km is not None
+            and f.distance_km > h.max_distance_km
+        ):
+            parts.append(
+                f"die Wohnung liegt {format_km(f.distance_km)} von der nächsten gewünschten "
+                f"Kommune ({f.nearest_town}) entfernt, gewünscht sind höchstens "
+                f"{format_km(h.max_distance_km)}"
+            )
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:] + "."
+    raise ValueError(f"unknown rule {rule!r}")
+
+
+def warning_sentence(code: WarningCode, f: PairFacts) -> str:
+    """German sentence for a warning."""
+    persons = format_persons(f.household.persons)
+    if code is WarningCode.HEATING_ABOVE_LIMIT:
+        return (
+            f"Heizkosten {format_money(f.vacancy.heating_costs or 0.0)} liegen über dem Richtwert "
+            f"von {format_money(f.heating_limit or 0.0)} für {persons}; Jobcenter oder "
+            "Sozialamt prüfen sie gesondert."
+        )
+    if code is WarningCode.HEATING_UNKNOWN:
+        return (
+            "Heizkosten sind nicht angegeben; mit dem eigenen Budget von "
+            f"{format_money(f.household.own_max_rent or 0.0)} verglichen wurde die "
+            f"Bruttokaltmiete {format_money(f.gross_cold_rent)}."
+        )
+    if code is WarningCode.PETS_ON_REQUEST:
+        return "Haustiere sind nur nach Absprache mit dem Vermieter erlaubt."
+    raise ValueError(f"unknown warning {code!r}")
+
+
+def exclusion_reasons(rules: list[Rule], f: PairFacts) -> tuple[Reason, ...]:
+    """Reasons for the failed ``rules`` (in rule order)."""
+    return tuple(Reason(r.value, exclusion_sentence(r, f)) for r in Rule if r in rules)
+
+
+def warning_reasons(codes: list[WarningCode], f: PairFacts) -> tuple[Reason, ...]:
+    """Reasons for the raised warnings (in code order)."""
+    if not codes:
+        return ()
+    return tuple(Reason(c.value, warning_sentence(c, f)) for c in WarningCode if c in codes)
+
+
+def component_reason(component: Component, f: PairFacts, policy: Policy) -> str:
+    """Short German reason for a component's points."""
+    h, v = f.household, f.vacancy
+    ref = f.reference_date
+    if component is Component.URGENCY:
+        if h.urgency == "eviction_scheduled":
+            if h.eviction_date is None:
+                return "Räumungstermin angesetzt (Datum nicht erfasst)"
+            left = (h.eviction_date - ref).days
+            when = (
+                "heute" if left == 0 else f"in {_days(left)}" if left > 0 else f"vor {_days(-left)}"
+            )
+            return f"Räumungstermin am {format_date(h.eviction_date)} ({when})"
+        if h.urgency == "homeless":
+            if h.homeless_since is None:
+                return "Wohnungslos (seit wann, ist nicht erfasst)"
+            days = max((ref - h.homeless_since).days, 0)
+            return f"Wohnungslos seit {format_date(h.homeless_since)} ({days} Tage)"
+        if h.urgency == "notice_received":
+            on = f" am {format_date(h.notice_date)}" if h.notice_date else ""
+            return f"Kündigung erhalten{on}"
+        return {
+            "inadequate_housing": "Unzumutbare Wohnverhältnisse",
+            "threatened": "Drohender Wohnungsverlust",
+        }.get(h.urgency, "Keine besondere Dringlichkeit")
+    if component is Component.WAITING:
+        days = max((ref - h.registered_at).days, 0)
+        return (
+            f"Registriert seit {format_date(h.registered_at)}: {days} Tage Wartezeit "
+            f"(volle Punkte ab {policy.waiting.saturation_days} Tagen)"
+        )
+    if component is Component.SIZE_FIT:
+        return (
+            f"{format_area(v.living_area)} und {_rooms(v.rooms)} für "
+            f"{format_persons(h.persons)}; angemessen sind etwa "
+            f"{format_area(wbs_entitled_area(h.persons))} und {_rooms(h.persons)}"
+        )
+    if component is Component.LOCATION:
+        if f.in_preferred:
+            return f"Liegt in der gewünschten Kommune {f.town_name}"
+        if f.distance_km is not None:
+            return (
+                f"{f.town_name}, {format_km(f.distance_km)} von der nächsten gewünschten "
+                f"Kommune ({f.nearest_town})"
+            )
+        return "Keine Ortswünsche angegeben"
+    if component is Component.AFFORDABILITY:
+        parts = []
+        if f.rent_limit is not None and h.income_basis in {"sgb2", "sgb12", "asylblg"}:
+            gap = f.rent_limit - f.gross_cold_rent
+            parts.append(
+                f"Bruttokaltmiete {format_money(f.gross_cold_rent)} liegt "
+                + (f"{format_money(gap)} unter" if gap > 0 else "genau auf")
+                + f" der Angemessenheitsgrenze von {format_money(f.rent_limit)}"
+            )
+        if h.own_max_rent is not None:
+            label = "Warmmiete" if v.heating_costs is not None else "Bruttokaltmiete"
+            gap = h.own_max_rent - f.warm_rent
+            parts.append(
+                f"{label} {format_money(f.warm_rent)} liegt "
+                + (f"{format_money(gap)} unter" if gap > 0 else "genau auf")
+                + f" dem eigenen Budget von {format_money(h.own_max_rent)}"
+            )
+        return "; ".join(parts) if parts else "Weder Angemessenheitsgrenze noch eigenes Budget"
+    raise ValueError(f"unknown component {component!r}")
+
+
+COMPONENTS: tuple[Component, ...] = tuple(Component)
+
+
+def _reason_keys(f: PairFacts) -> tuple[tuple[object, ...], ...]:
+    """Per component, everything :func:`component_reason` reads (for memoisation)."""
+    h, v = f.household, f.vacancy
+    return (
+        (Component.URGENCY, h.urgency, h.eviction_date, h.homeless_since, h.notice_date),
+        (Component.WAITING, h.registered_at),
+        (Component.SIZE_FIT, h.persons, v.living_area, v.rooms),
+        (Component.LOCATION, f.in_preferred, f.town_name, f.distance_km, f.nearest_town),
+        (
+            Component.AFFORDABILITY,
+            h.income_basis,
+            h.own_max_rent,
+            f.rent_limit,
+            v.id,
+            f.gross_cold_rent,
+            f.warm_rent,
+            v.heating_costs is None,
+        ),
+    )
+
+
+class ReasonCache:
+    """Builds component rows, reusing sentences shared by many pairs of one page.
+
+    Use one cache per page (reference date and policy fixed).
+    """
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.weights = [policy.weights.of(c) for c in COMPONENTS]
+        self._reasons: dict[tuple[object, ...], str] = {}
+
+    def component_scores(
+        self, values: list[float], hundredths: list[int], f: PairFacts
+    ) -> tuple[ComponentScore, ...]:
+        """Component rows (value, weight, rounded points, reason) in component order."""
+        out = []
+        reasons = self._reasons
+        for i, key in enumerate(_reason_keys(f)):
+            text = reasons.get(key)
+            if text is None:
+                component = COMPONENTS[i]
+                text = reasons[key] = component_reason(component, f, self.policy)
+            out.append(
+                ComponentScore(
+                    COMPONENTS[i],
+                    _LABELS[i],
+                    self.weights[i],
+                    values[i],
+                    hundredths[i] / 100,
+                    text,
+                )
+            )
+        return tuple(out)
+
+
+_LABELS = [COMPONENT_LABELS[c] for c in COMPONENTS]
+
+
+def component_scores(
+    values: Mapping[Component, float],
+    hundredths: Mapping[Component, int],
+    f: PairFacts,
+    policy: Policy,
+) -> tuple[ComponentScore, ...]:
+    """Component rows (value, weight, rounded points, reason) in component order."""
+    return ReasonCache(policy).component_scores(
+        [float(values[c]) for c in COMPONENTS], [int(hundredths[c]) for c in COMPONENTS], f
+    )
+
+
+def build_funnel(unit: str, total: int, eligible: int, excluded: Mapping[Rule, int]) -> Funnel:
+    """Funnel over every rule (zero counts included), in rule order."""
+    steps = tuple(FunnelStep(rule=r, label=r.label, excluded=int(excluded.get(r, 0))) for r in Rule)
+    return Funnel(unit=unit, total=total, eligible=eligible, steps=steps)

@@ -1,0 +1,386 @@
+"""Per-table precomputation and the aligned pair arrays the rules and components read.
+
+Heavy per-table work (municipality lookup, rent-limit tables per household size, distances
+to every town centre, preference groups) is done once per table and cached on it, so that
+ranking one vacancy against 100,000 households, or one household against 10,000 vacancies,
+is only a handful of array operations. :class:`PairArrays` lines up household and vacancy
+values along one *pair axis*: for one vacancy the household columns are views and the
+vacancy values are scalars; for one household it is the other way round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from scoring.errors import FieldError, ScoringInputError
+from scoring.geo import haversine_km_matrix
+from scoring.inputs import (
+    INCOME_BASES,
+    KDU_INCOME_BASES,
+    MAX_PERSONS,
+    Households,
+    Municipalities,
+    RentLimits,
+    Vacancies,
+)
+
+__all__ = [
+    "PairArrays",
+    "PreferenceIndex",
+    "VacancyFrame",
+    "pairs_for_household",
+    "pairs_for_vacancy",
+]
+
+I64: TypeAlias = npt.NDArray[np.int64]
+F64: TypeAlias = npt.NDArray[np.float64]
+Bool: TypeAlias = npt.NDArray[np.bool_]
+# a pair-axis column: an array (one value per pair) or one value shared by all pairs
+Col: TypeAlias = Any
+
+_KDU_CODES = np.array([b in KDU_INCOME_BASES for b in INCOME_BASES], dtype=bool)
+
+
+@dataclass(frozen=True, eq=False)
+class VacancyFrame:
+    """Derived vacancy columns for one (vacancies, municipalities, rent limits) triple."""
+
+    town: I64
+    lat: F64
+    lon: F64
+    gross_cold_rent: F64
+    warm_rent: F64
+    heating_known: Bool
+    limit: F64
+    """(m, MAX_PERSONS + 1): max Bruttokaltmiete by household size, NaN = none recorded."""
+    heating_limit: F64
+    limit_valid_from: I64
+    """(m,): valid_from of the applied rent-limit table (unused where no table applies)."""
+    town_distance: F64
+    """(m, towns): km from the vacancy to each town centre."""
+
+    @classmethod
+    def build(
+        cls, vacancies: Vacancies, municipalities: Municipalities, rent_limits: RentLimits
+    ) -> VacancyFrame:
+        """Compute (or fetch from the table's cache) the derived columns."""
+        key = ("frame", municipalities, rent_limits)
+        cached: VacancyFrame | None = vacancies._cache.get(key)
+        if cached is not None:
+            return cached
+        m = len(vacancies)
+        unknown = sorted(
+            {a for a in vacancies.municipality_ags.tolist() if municipalities.index_of(a) is None}
+        )
+        if unknown:
+            raise ScoringInputError(
+                [FieldError("municipality_ags", f"unbekannte Kommune (AGS {', '.join(unknown)})")]
+            )
+        town = np.array(
+            [municipalities.index_of(a) for a in vacancies.municipality_ags.tolist()],
+            dtype=np.int64,
+        ).reshape(m)
+        own = ~np.isnan(vacancies.lat)
+        lat = np.where(own, vacancies.lat, municipalities.lat[town])
+        lon = np.where(own, vacancies.lon, municipalities.lon[town])
+        gross = vacancies.net_cold_rent + vacancies.cold_service_charges
+        known = ~np.isnan(vacancies.heating_costs)
+        warm = np.where(known, gross + vacancies.heating_costs, gross)
+        limit = np.full((m, MAX_PERSONS + 1), np.nan)
+        heating = np.full((m, MAX_PERSONS + 1), np.nan)
+        valid_from = np.zeros(m, dtype=np.int64)
+        area = np.array(municipalities.rent_limit_area, dtype=np.str_)[town] if m else np.array([])
+        for table_area, start, end, rows in rent_limits.tables():
+            hit = (
+                (area == table_area)
+                & (vacancies.available_from >= start)
+                & (vacancies.available_from <= end)
+            )
+            if not hit.any():
+                continue
+            gross_row, heating_row = _table_rows(rent_limits, rows)
+            limit[hit] = gross_row
+            heating[hit] = heating_row
+            valid_from[hit] = start
+        distance = haversine_km_matrix(lat, lon, municipalities.lat, municipalities.lon)
+        frame = cls(town, lat, lon, gross, warm, known, limit, heating, valid_from, distance)
+        vacancies._cache[key] = frame
+        return frame
+
+
+def _table_rows(limits: RentLimits, rows: list[int]) -> tuple[F64, F64]:
+    """Limit and heating limit by household size for one table, extrapolated with "+1"."""
+    gross = np.full(MAX_PERSONS + 1, np.nan)
+    heating = np.full(MAX_PERSONS + 1, np.nan)
+    increment: int | None = None
+    for r in rows:
+        if limits.is_increment[r]:
+            increment = r
+        else:
+            gross[limits.persons[r]] = limits.max_gross_cold_rent[r]
+            heating[limits.persons[r]] = limits.max_heating_cost[r]
+    listed = np.flatnonzero(~np.isnan(gross))
+    if increment is not None and listed.size:
+        top = int(listed.max())
+        extra = np.arange(1, MAX_PERSONS - top + 1, dtype=np.float64)
+        gross[top + 1 :] = gross[top] + extra * limits.max_gross_cold_rent[increment]
+        heating[top + 1 :] = heating[top] + extra * limits.max_heating_cost[increment]
+    return gross, heating
+
+
+@dataclass(frozen=True, eq=False)
+class PreferenceIndex:
+    """Preferred towns per preference group as a (groups, towns) membership matrix."""
+
+    member: Bool
+    has_preferences: Bool
+    has_known_towns: Bool
+
+    @classmethod
+    def build(cls, households: Households, municipalities: Municipalities) -> PreferenceIndex:
+        """Compute (or fetch from the snapshot's cache) the membership matrix."""
+        key = ("prefs", municipalities)
+        cached: PreferenceIndex | None = households._cache.get(key)
+        if cached is not None:
+            return cached
+        sets = households.preference_sets
+        member = np.zeros((len(sets), len(municipalities)), dtype=bool)
+        for g, towns in enumerate(sets):
+            for ags in towns:
+                j = municipalities.index_of(ags)
+                if j is not None:  # unknown towns cannot be matched or measured
+                    member[g, j] = True
+        has = np.array([bool(s) for s in sets], dtype=bool)
+        index = cls(member, has, np.asarray(member.any(axis=1), dtype=bool))
+        households._cache[key] = index
+        return index
+
+    def location(self, frame: VacancyFrame, vacancy_rows: I64, groups: I64) -> tuple[Bool, F64]:
+        """(in a preferred town, km to the nearest preferred town centre) per (vacancy, group).
+
+        The distance is 0 inside a preferred town and NaN without any known preferred town.
+        """
+        member = self.member[groups]  # (g, towns)
+        inside = member[:, frame.town[vacancy_rows]].T  # (v, g)
+        dist = frame.town_distance[vacancy_rows]  # (v, towns)
+        masked = np.where(member[None, :, :], dist[:, None, :], np.inf)
+        nearest = masked.min(axis=2) if masked.shape[2] else np.full(inside.shape, np.inf)
+        nearest = np.where(inside, 0.0, nearest)
+        nearest = np.where(np.isinf(nearest), np.nan, nearest)
+        return inside, nearest
+
+
+@dataclass(frozen=True)
+class PairArrays:
+    """Household and vacancy values aligned along one pair axis (arrays or shared scalars)."""
+
+    size: int
+    household_row: Col
+    vacancy_row: Col
+    # household side
+    household_id: Col
+    persons: Col
+    kdu: Col
+    own_max_rent: Col
+    wbs_valid_until: Col
+    needs_barrier_free: Col
+    needs_wheelchair: Col
+    needs_ground_floor: Col
+    max_floor_without_lift: Col
+    has_pets: Col
+    preferences_hard: Col
+    has_preferences: Col
+    has_known_towns: Col
+    max_distance_km: Col
+    urgency: Col
+    eviction_date: Col
+    homeless_since: Col
+    registered_at: Col
+    active: Col
+    # vacancy side
+    living_area: Col
+    rooms: Col
+    floor: Col
+    lift: Col
+    barrier_free: Col
+    wheelchair_accessible: Col
+    wbs_required: Col
+    pets: Col
+    min_persons: Col
+    max_persons: Col
+    available_from: Col
+    gross_cold_rent: Col
+    warm_rent: Col
+    heating_costs: Col
+    heating_known: Col
+    # pair-dependent
+    limit: Col
+    heating_limit: Col
+    in_preferred: Col
+    distance_km: Col
+    proposed: Col
+    declined: Col
+
+    def take(self, index: I64, names: frozenset[str] | None = None) -> PairArrays:
+        """The pairs at ``index`` (shared scalars stay scalars); only columns in ``names`` are
+        gathered when given (the others must not be read afterwards)."""
+        changes: dict[str, Any] = {"size": len(index)}
+        for f in fields(self):
+            if names is not None and f.name not in names:
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray) and value.ndim == 1 and f.name != "size":
+                changes[f.name] = value[index]
+        return replace(self, **changes)
+
+
+SCORE_COLUMNS = frozenset(
+    {
+        "urgency",
+        "eviction_date",
+        "homeless_since",
+        "registered_at",
+        "persons",
+        "living_area",
+        "rooms",
+        "in_preferred",
+        "has_known_towns",
+        "distance_km",
+        "kdu",
+        "limit",
+        "gross_cold_rent",
+        "own_max_rent",
+        "warm_rent",
+    }
+)
+"""Columns read by the score components."""
+
+
+def pairs_for_vacancy(
+    households: Households,
+    vacancies: Vacancies,
+    j: int,
+    frame: VacancyFrame,
+    prefs: PreferenceIndex,
+    proposed: Col,
+    declined: Col,
+) -> PairArrays:
+    """All households against vacancy row ``j``."""
+    h = households
+    groups = np.arange(len(h.preference_sets), dtype=np.int64)
+    inside, nearest = prefs.location(frame, np.array([j], dtype=np.int64), groups)
+    g = h.preference_group
+    static = h._cache.get(("static", prefs))
+    if static is None:  # vacancy-independent columns, computed once per snapshot
+        static = (
+            _KDU_CODES[h.income_basis],
+            h.status == 0,
+            prefs.has_preferences[g],
+            prefs.has_known_towns[g],
+            np.arange(len(h), dtype=np.int64),
+        )
+        h._cache[("static", prefs)] = static
+    kdu, active, has_preferences, has_known_towns, rows = static
+    return PairArrays(
+        size=len(h),
+        household_row=rows,
+        vacancy_row=j,
+        household_id=h.id,
+        persons=h.persons,
+        kdu=kdu,
+        own_max_rent=h.own_max_rent,
+        wbs_valid_until=h.wbs_valid_until,
+        needs_barrier_free=h.needs_barrier_free,
+        needs_wheelchair=h.needs_wheelchair,
+        needs_ground_floor=h.needs_ground_floor,
+        max_floor_without_lift=h.max_floor_without_lift,
+        has_pets=h.has_pets,
+        preferences_hard=h.preferences_hard,
+        has_preferences=has_preferences,
+        has_known_towns=has_known_towns,
+        max_distance_km=h.max_distance_km,
+        urgency=h.urgency,
+        eviction_date=h.eviction_date,
+        homeless_since=h.homeless_since,
+        registered_at=h.registered_at,
+        active=active,
+        **_vacancy_scalars(vacancies, frame, j),
+        limit=frame.limit[j][h.persons],
+        heating_limit=frame.heating_limit[j][h.persons],
+        in_preferred=inside[0][g],
+        distance_km=nearest[0][g],
+        proposed=proposed,
+        declined=declined,
+    )
+
+
+def _vacancy_scalars(v: Vacancies, frame: VacancyFrame, j: Any) -> dict[str, Col]:
+    return {
+        "living_area": v.living_area[j],
+        "rooms": v.rooms[j],
+        "floor": v.floor[j],
+        "lift": v.lift[j],
+        "barrier_free": v.barrier_free[j],
+        "wheelchair_accessible": v.wheelchair_accessible[j],
+        "wbs_required": v.wbs_required[j],
+        "pets": v.pets[j],
+        "min_persons": v.min_persons[j],
+        "max_persons": v.max_persons[j],
+        "available_from": v.available_from[j],
+        "gross_cold_rent": frame.gross_cold_rent[j],
+        "warm_rent": frame.warm_rent[j],
+        "heating_costs": v.heating_costs[j],
+        "heating_known": frame.heating_known[j],
+    }
+
+
+def pairs_for_household(
+    households: Households,
+    i: int,
+    vacancies: Vacancies,
+    frame: VacancyFrame,
+    prefs: PreferenceIndex,
+    proposed: Col,
+    declined: Col,
+) -> PairArrays:
+    """Household row ``i`` against all vacancies."""
+    h = households
+    g = int(h.preference_group[i])
+    rows = np.arange(len(vacancies), dtype=np.int64)
+    inside, nearest = prefs.location(frame, rows, np.array([g], dtype=np.int64))
+    persons = int(h.persons[i])
+    return PairArrays(
+        size=len(vacancies),
+        household_row=i,
+        vacancy_row=rows,
+        household_id=h.id[i],
+        persons=h.persons[i],
+        kdu=_KDU_CODES[h.income_basis[i]],
+        own_max_rent=h.own_max_rent[i],
+        wbs_valid_until=h.wbs_valid_until[i],
+        needs_barrier_free=h.needs_barrier_free[i],
+        needs_wheelchair=h.needs_wheelchair[i],
+        needs_ground_floor=h.needs_ground_floor[i],
+        max_floor_without_lift=h.max_floor_without_lift[i],
+        has_pets=h.has_pets[i],
+        preferences_hard=h.preferences_hard[i],
+        has_preferences=prefs.has_preferences[g],
+        has_known_towns=prefs.has_known_towns[g],
+        max_distance_km=h.max_distance_km[i],
+        urgency=h.urgency[i],
+        eviction_date=h.eviction_date[i],
+        homeless_since=h.homeless_since[i],
+        registered_at=h.registered_at[i],
+        active=h.status[i] == 0,
+        **_vacancy_scalars(vacancies, frame, slice(None)),
+        limit=frame.limit[:, persons],
+        heating_limit=frame.heating_limit[:, persons],
+        in_preferred=inside[:, 0],
+        distance_km=nearest[:, 0],
+        proposed=proposed,
+        declined=declined,
+    )

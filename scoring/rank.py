@@ -1,0 +1,537 @@
+"""Ranking: households for a vacancy, vacancies for a household, the block form.
+
+Rules run over the whole pair axis; components only for the pairs that pass; explanations
+(German reasons, warnings, apportioned points) only for the rows on the requested page.
+Order is deterministic: total desc, then urgency rank desc, registered_at asc, household id
+asc (for vacancies: total desc, available_from asc, vacancy id asc). The page is found with
+``np.partition`` on the totals; every row tied with the page's last total is kept as a
+candidate, so ties are resolved by the exact sort and never by the partition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from scoring.codes import Component, Rule, WarningCode
+from scoring.components import apportion, component_values, total_hundredths
+from scoring.errors import FieldError, ScoringInputError
+from scoring.explain import (
+    COMPONENTS,
+    PairFacts,
+    ReasonCache,
+    build_funnel,
+    exclusion_reasons,
+    warning_reasons,
+)
+from scoring.inputs import (
+    Households,
+    Municipalities,
+    RentLimits,
+    Vacancies,
+    Vacancy,
+    day_number,
+    from_day_number,
+)
+from scoring.pairs import (
+    SCORE_COLUMNS,
+    PairArrays,
+    PreferenceIndex,
+    VacancyFrame,
+    pairs_for_household,
+    pairs_for_vacancy,
+)
+from scoring.policy import Policy, load_policy
+from scoring.results import (
+    ComponentScore,
+    HouseholdRanking,
+    PairExplanation,
+    RankedHousehold,
+    RankedVacancy,
+    Reason,
+    ScoreMatrix,
+    VacancyRanking,
+)
+from scoring.rules import evaluate_rules, evaluate_warnings
+
+__all__ = [
+    "explain_pair",
+    "rank_households",
+    "rank_vacancies",
+    "resolve_policy",
+    "score_matrix",
+]
+
+I64: TypeAlias = npt.NDArray[np.int64]
+F64: TypeAlias = npt.NDArray[np.float64]
+Bool: TypeAlias = npt.NDArray[np.bool_]
+MAX_PAGE = 10_000
+
+
+def resolve_policy(policy: Policy | str) -> Policy:
+    """A :class:`Policy` as is, or a bundled policy loaded by name."""
+    return policy if isinstance(policy, Policy) else load_policy(policy)
+
+
+def _check_page(limit: int, offset: int) -> None:
+    errors = []
+    if not 0 <= limit <= MAX_PAGE:
+        errors.append(FieldError("limit", f"muss zwischen 0 und {MAX_PAGE} liegen"))
+    if offset < 0:
+        errors.append(FieldError("offset", "darf nicht negativ sein"))
+    if errors:
+        raise ScoringInputError(errors)
+
+
+def _member(ids: I64, chosen: Iterable[int]) -> Bool | np.bool_:
+    wanted = np.fromiter((int(x) for x in chosen), dtype=np.int64)
+    if not wanted.size:
+        return np.False_
+    return np.isin(ids, wanted)
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    """Rules over the pair axis, components and totals of the passing pairs."""
+
+    pairs: PairArrays
+    masks: dict[Rule, Bool]
+    passing: I64
+    scored: PairArrays
+    values: dict[Component, F64]
+    totals: I64
+
+
+def _is_shared(mask: Bool) -> bool:
+    """True for a broadcast scalar (one value for every pair)."""
+    return mask.strides == (0,)
+
+
+def _evaluate(pairs: PairArrays, policy: Policy, reference_day: int) -> _Evaluation:
+    masks = evaluate_rules(pairs)
+    excluded = np.zeros(pairs.size, dtype=bool)
+    for mask in masks.values():
+        if _is_shared(mask):
+            if pairs.size and mask[0]:
+                excluded[:] = True
+        else:
+            excluded |= mask
+    passing = np.flatnonzero(~excluded)
+    scored = pairs.take(passing, SCORE_COLUMNS)
+    values = component_values(scored, policy, reference_day)
+    return _Evaluation(pairs, masks, passing, scored, values, total_hundredths(values, policy))
+
+
+def _counts(ev: _Evaluation) -> dict[Rule, int]:
+    return {
+        rule: (len(mask) if len(mask) and mask[0] else 0)
+        if _is_shared(mask)
+        else int(np.count_nonzero(mask))
+        for rule, mask in ev.masks.items()
+    }
+
+
+def _top(totals: I64, tiebreak: list[npt.NDArray[np.int64]], stop: int) -> I64:
+    """Indices of the ``stop`` best rows: totals desc, then ``tiebreak`` keys ascending."""
+    n = len(totals)
+    if stop <= 0 or n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if stop < n:
+        kth = np.partition(totals, n - stop)[n - stop]  # the stop-th largest total
+        candidates = np.flatnonzero(totals >= kth)
+    else:
+        candidates = np.arange(n)
+    keys = [k[candidates] for k in reversed(tiebreak)] + [-totals[candidates]]
+    return candidates[np.lexsort(keys)][:stop]
+
+
+class _FactSource:
+    """Builds :class:`PairFacts` for chosen pairs from the engine's own arrays."""
+
+    def __init__(
+        self,
+        households: Households,
+        vacancies: Vacancies,
+        municipalities: Municipalities,
+        frame: VacancyFrame,
+        prefs: PreferenceIndex,
+        reference_date: dt.date,
+    ) -> None:
+        self.h, self.v, self.m = households, vacancies, municipalities
+        self.frame, self.prefs, self.reference_date = frame, prefs, reference_date
+        self._names: dict[int, tuple[str, ...]] = {}
+
+    def _preferred_names(self, group: int) -> tuple[str, ...]:
+        names = self._names.get(group)
+        if names is None:
+            towns = self.m
+            names = self._names[group] = tuple(
+                sorted(
+                    towns.name[j] if (j := towns.index_of(a)) is not None else a
+                    for a in self.h.preference_sets[group]
+                )
+            )
+        return names
+
+    def facts(
+        self,
+        household_rows: list[int],
+        vacancy_rows: list[int],
+        in_preferred: list[bool],
+        distance: list[float],
+    ) -> list[PairFacts]:
+        """Facts for the pairs (household row, vacancy row), converted in bulk."""
+        frame, towns = self.frame, self.m
+        unique_h = sorted(set(household_rows))
+        unique_v = sorted(set(vacancy_rows))
+        households = dict(zip(unique_h, self.h.rows(unique_h), strict=True))
+        vacancies = dict(zip(unique_v, self.v.rows(unique_v), strict=True))
+        persons = self.h.persons[household_rows]
+        limits = frame.limit[vacancy_rows, persons].tolist()
+        heating = frame.heating_limit[vacancy_rows, persons].tolist()
+        starts = frame.limit_valid_from[vacancy_rows].tolist()
+        groups = self.h.preference_group[household_rows].tolist()
+        town = frame.town[vacancy_rows].tolist()
+        out = []
+        for k, (hi, vi) in enumerate(zip(household_rows, vacancy_rows, strict=True)):
+            limit, dist = limits[k], distance[k]
+            nearest: str | None = None
+            if in_preferred[k]:
+                nearest = towns.name[town[k]]
+            elif dist == dist:  # not NaN
+                member = self.prefs.member[groups[k]]
+                km = np.where(member, frame.town_distance[vi], np.inf)
+                nearest = towns.name[int(np.argmin(km))]
+            known = limit == limit
+            out.append(
+                PairFacts(
+                    household=households[hi],
+                    vacancy=vacancies[vi],
+                    reference_date=self.reference_date,
+                    town_name=towns.name[town[k]],
+                    preferred_town_names=self._preferred_names(groups[k]),
+                    rent_limit=limit if known else None,
+                    heating_limit=heating[k] if heating[k] == heating[k] else None,
+                    rent_limit_valid_from=from_day_number(starts[k]) if known else None,
+                    in_preferred=bool(in_preferred[k]),
+                    nearest_town=nearest,
+                    distance_km=dist if dist == dist else None,
+                )
+            )
+        return out
+
+
+def _page_rows(
+    ev: _Evaluation, order: I64, policy: Policy, source: _FactSource
+) -> list[tuple[int, float, tuple[ComponentScore, ...], tuple[Reason, ...]]]:
+    """(pair index, total, components, warnings) for the rows on the page."""
+    if not len(order):
+        return []
+    page = ev.pairs.take(ev.passing[order])
+    values = {c: v[order] for c, v in ev.values.items()}
+    totals = ev.totals[order]
+    points = apportion(values, policy, totals).tolist()
+    warnings = evaluate_warnings(page)
+    raised_rows = np.stack([warnings[c] for c in WarningCode], axis=1).tolist()
+    n = page.size
+    household_rows = np.broadcast_to(page.household_row, (n,)).tolist()
+    vacancy_rows = np.broadcast_to(page.vacancy_row, (n,)).tolist()
+    in_pref = np.broadcast_to(page.in_preferred, (n,)).tolist()
+    distance = np.broadcast_to(page.distance_km, (n,)).tolist()
+    value_rows = np.stack([values[c] for c in COMPONENTS], axis=1).tolist()
+    reasons = ReasonCache(policy)
+    rows = []
+    all_facts = source.facts(household_rows, vacancy_rows, in_pref, distance)
+    for k, facts in enumerate(all_facts):
+        comps = reasons.component_scores(value_rows[k], points[k], facts)
+        raised = [code for code, on in zip(WarningCode, raised_rows[k], strict=True) if on]
+        rows.append((k, int(totals[k]) / 100, comps, warning_reasons(raised, facts)))
+    return rows
+
+
+def rank_households(
+    households: Households,
+    vacancy: Vacancy,
+    municipalities: Municipalities,
+    rent_limits: RentLimits,
+    policy: Policy | str,
+    *,
+    reference_date: dt.date,
+    proposed_ids: Collection[int] = (),
+    declined_ids: Collection[int] = (),
+    limit: int = 50,
+    offset: int = 0,
+) -> VacancyRanking:
+    """Rank all households for one vacancy: a page of rows, the eligible count and the funnel.
+
+    ``proposed_ids``/``declined_ids`` are households with a live proposal for this vacancy or
+    an earlier decline; they are excluded with their own rule codes.
+    """
+    return _rank_households_in(
+        households,
+        Vacancies.from_vacancies([vacancy]),
+        0,
+        municipalities,
+        rent_limits,
+        resolve_policy(policy),
+        reference_date=reference_date,
+        proposed_ids=proposed_ids,
+        declined_ids=declined_ids,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _household_evaluation(
+    households: Households,
+    vacancies: Vacancies,
+    j: int,
+    municipalities: Municipalities,
+    rent_limits: RentLimits,
+    policy: Policy,
+    reference_date: dt.date,
+    proposed_ids: Iterable[int],
+    declined_ids: Iterable[int],
+) -> tuple[_Evaluation, VacancyFrame, PreferenceIndex]:
+    frame = VacancyFrame.build(vacancies, municipalities, rent_limits)
+    prefs = PreferenceIndex.build(households, municipalities)
+    pairs = pairs_for_vacancy(
+        households,
+        vacancies,
+        j,
+        frame,
+        prefs,
+        _member(households.id, proposed_ids),
+        _member(households.id, declined_ids),
+    )
+    return _evaluate(pairs, policy, day_number(reference_date)), frame, prefs
+
+
+def _household_order(households: Households, ev: _Evaluation, stop: int) -> I64:
+    rows = ev.passing
+    tiebreak = [-households.urgency[rows], households.registered_at[rows], households.id[rows]]
+    return _top(ev.totals, tiebreak, stop)
+
+
+def _rank_households_in(
+    households: Households,
+    vacancies: Vacancies,
+    j: int,
+    municipalities: Municipalities,
+    rent_limits: RentLimits,
+    policy: Policy,
+    *,
+    reference_date: dt.date,
+    proposed_ids: Iterable[int],
+    declined_ids: Iterable[int],
+    limit: int,
+    offset: int,
+) -> VacancyRanking:
+    _check_page(limit, offset)
+    ev, frame, prefs = _household_evaluation(
+        households,
+        vacancies,
+        j,
+        municipalities,
+        rent_limits,
+        policy,
+        reference_date,
+        proposed_ids,
+        declined_ids,
+    )
+    order = _household_order(households, ev, offset + limit)[offset:]
+    source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
+    rows = tuple(
+        RankedHousehold(
+            rank=offset + k + 1,
+            household_id=int(households.id[ev.passing[order[k]]]),
+            total=total,
+            components=comps,
+            warnings=warns,
+        )
+        for k, total, comps, warns in _page_rows(ev, order, policy, source)
+    )
+    counts = _counts(ev)
+    return VacancyRanking(
+        vacancy_id=int(vacancies.id[j]),
+        policy_name=policy.name,
+        policy_version=policy.version,
+        reference_date=reference_date,
+        eligible_count=len(ev.passing),
+        funnel=build_funnel("Haushalte", len(households), len(ev.passing), counts),
+        rows=rows,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def rank_vacancies(
+    households: Households,
+    household_id: int,
+    vacancies: Vacancies,
+    municipalities: Municipalities,
+    rent_limits: RentLimits,
+    policy: Policy | str,
+    *,
+    reference_date: dt.date,
+    proposed_vacancy_ids: Collection[int] = (),
+    declined_vacancy_ids: Collection[int] = (),
+    limit: int = 50,
+    offset: int = 0,
+) -> HouseholdRanking:
+    """Rank all ``vacancies`` for one household (``household_id`` in ``households``).
+
+    Ties break by available_from asc, then vacancy id asc.
+    """
+    _check_page(limit, offset)
+    policy = resolve_policy(policy)
+    i = _household_index(households, household_id)
+    frame = VacancyFrame.build(vacancies, municipalities, rent_limits)
+    prefs = PreferenceIndex.build(households, municipalities)
+    pairs = pairs_for_household(
+        households,
+        i,
+        vacancies,
+        frame,
+        prefs,
+        _member(vacancies.id, proposed_vacancy_ids),
+        _member(vacancies.id, declined_vacancy_ids),
+    )
+    ev = _evaluate(pairs, policy, day_number(reference_date))
+    rows_ = ev.passing
+    tiebreak = [vacancies.available_from[rows_], vacancies.id[rows_]]
+    order = _top(ev.totals, tiebreak, offset + limit)[offset:]
+    source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
+    rows = tuple(
+        RankedVacancy(
+            rank=offset + k + 1,
+            vacancy_id=int(vacancies.id[rows_[order[k]]]),
+            total=total,
+            components=comps,
+            warnings=warns,
+        )
+        for k, total, comps, warns in _page_rows(ev, order, policy, source)
+    )
+    counts = _counts(ev)
+    return HouseholdRanking(
+        household_id=int(household_id),
+        policy_name=policy.name,
+        policy_version=policy.version,
+        reference_date=reference_date,
+        eligible_count=len(rows_),
+        funnel=build_funnel("Wohnungen", len(vacancies), len(rows_), counts),
+        rows=rows,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _household_index(households: Households, household_id: int) -> int:
+    try:
+        return households.index_of(household_id)
+    except KeyError:
+        raise ScoringInputError(
+            [FieldError("household_id", f"Haushalt {household_id} ist nicht im Bestand")]
+        ) from None
+
+
+def explain_pair(
+    households: Households,
+    household_id: int,
+    vacancy: Vacancy,
+    municipalities: Municipalities,
+    rent_limits: RentLimits,
+    policy: Policy | str,
+    *,
+    reference_date: dt.date,
+    proposed: bool = False,
+    declined: bool = False,
+) -> PairExplanation:
+    """ "Warum?" / "Warum nicht?": every exclusion, the warnings and (if eligible) the
+    components with points and reasons for one household and one vacancy."""
+    policy = resolve_policy(policy)
+    i = _household_index(households, household_id)
+    vacancies = Vacancies.from_vacancies([vacancy])
+    frame = VacancyFrame.build(vacancies, municipalities, rent_limits)
+    prefs = PreferenceIndex.build(households, municipalities)
+    pairs = pairs_for_household(
+        households, i, vacancies, frame, prefs, np.bool_(proposed), np.bool_(declined)
+    )
+    ev = _evaluate(pairs, policy, day_number(reference_date))
+    source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
+    facts = source.facts([i], [0], [bool(pairs.in_preferred[0])], [float(pairs.distance_km[0])])[0]
+    failed = [rule for rule, mask in ev.masks.items() if mask[0]]
+    warnings = evaluate_warnings(pairs)
+    raised = [code for code, mask in warnings.items() if mask[0]]
+    components: tuple[ComponentScore, ...] = ()
+    total: float | None = None
+    if len(ev.passing):
+        page = _page_rows(ev, np.array([0], dtype=np.int64), policy, source)
+        total, components = page[0][1], page[0][2]
+    return PairExplanation(
+        household_id=int(household_id),
+        vacancy_id=vacancy.id,
+        policy_name=policy.name,
+        policy_version=policy.version,
+        reference_date=reference_date,
+        eligible=not failed,
+        total=total,
+        components=components,
+        exclusions=exclusion_reasons(failed, facts),
+        warnings=warning_reasons(raised, facts),
+    )
+
+
+def _pair_sets(pairs: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for vacancy_id, household_id in pairs:
+        out.setdefault(int(vacancy_id), set()).add(int(household_id))
+    return out
+
+
+def score_matrix(
+    households: Households,
+    vacancies: Vacancies,
+    municipalities: Municipalities,
+    rent_limits: RentLimits,
+    policy: Policy | str,
+    *,
+    reference_date: dt.date,
+    proposed_pairs: Iterable[tuple[int, int]] = (),
+    declined_pairs: Iterable[tuple[int, int]] = (),
+) -> ScoreMatrix:
+    """Block form: total points (vacancies × households), ``-inf`` where a rule excludes.
+
+    Memory is ``8 × len(vacancies) × len(households)`` bytes; for all open vacancies against
+    the whole snapshot use :func:`scoring.allocation.allocate`, which keeps only top
+    candidates.
+    """
+    policy = resolve_policy(policy)
+    proposed, declined = _pair_sets(proposed_pairs), _pair_sets(declined_pairs)
+    scores = np.full((len(vacancies), len(households)), -np.inf)
+    for j in range(len(vacancies)):
+        vid = int(vacancies.id[j])
+        ev, _, _ = _household_evaluation(
+            households,
+            vacancies,
+            j,
+            municipalities,
+            rent_limits,
+            policy,
+            reference_date,
+            proposed.get(vid, ()),
+            declined.get(vid, ()),
+        )
+        scores[j, ev.passing] = ev.totals / 100
+    return ScoreMatrix(
+        vacancy_ids=vacancies.id.copy(),
+        household_ids=households.id.copy(),
+        scores=scores,
+        policy_name=policy.name,
+        policy_version=policy.version,
+    )
