@@ -26,11 +26,13 @@ from api.auth import AuthMiddleware, RotatingSessionConfig
 from api.cli import TueroeffnerCLIPlugin
 from api.controllers.health import health, ready
 from api.controllers.households import HouseholdApi
+from api.controllers.matches import ROUTES as MATCH_API_ROUTES
 from api.controllers.vacancies import VacancyApi
 from api.errors import exception_handler
 from api.headers import security_headers_hook
 from api.templating import template_config
 from api.views import ROUTES as VIEW_ROUTES
+from api.views.matches import ROUTES as MATCH_VIEW_ROUTES
 from matching.config import PROJECT_ROOT, Settings, get_settings
 from matching.db.engine import make_engine, make_session_factory
 from matching.security import crypto
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HouseholdApi,
             VacancyApi,
             *VIEW_ROUTES,
+            *MATCH_API_ROUTES,
+            *MATCH_VIEW_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -19,3 +19,6 @@ async def vacancy_ranking_context(
         return None
     result: dict[str, Any] = await ranking_service.vacancy_context(session, actor, vacancy)
     return result
+
+
+ROUTES: list[Any] = []
