@@ -1,0 +1,1 @@
+"""Household consents (Schweigepflichtentbindung): what may be shared with which landlords."""

@@ -1,0 +1,45 @@
+"""The hard-rule check the proposal service needs from the ranking side, as a Protocol.
+
+Why injected: the proposal workflow must not depend on how ranking is built (snapshot cache,
+vectorised engine); the ranking service implements ``evaluate`` and the app passes it in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# Exclusions a written justification can never override: the pair is impossible, not unwise.
+NON_OVERRIDABLE = frozenset({"ALREADY_PROPOSED", "NOT_ACTIVE"})
+
+
+@dataclass(frozen=True)
+class PairEvaluation:
+    """The engine's verdict on one (vacancy, household) pair."""
+
+    exclusions: list[tuple[str, str]]  # (code, German sentence); empty when the pair passes
+    score: float | None
+    components: dict[str, float] = field(default_factory=dict)
+    policy_name: str = ""
+    policy_version: str = ""
+
+
+class PairChecker(Protocol):
+    async def evaluate(
+        self, session: AsyncSession, vacancy_id: int, household_id: int
+    ) -> PairEvaluation: ...
+
+
+class PassAllChecker:
+    """A checker that excludes nothing (tests and tools without a ranking engine)."""
+
+    def __init__(self, policy_name: str = "dringlichkeit", policy_version: str = "0") -> None:
+        self.policy_name = policy_name
+        self.policy_version = policy_version
+
+    async def evaluate(
+        self, session: AsyncSession, vacancy_id: int, household_id: int
+    ) -> PairEvaluation:
+        return PairEvaluation([], None, {}, self.policy_name, self.policy_version)

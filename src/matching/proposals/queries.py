@@ -1,0 +1,277 @@
+"""Read side of the workflow: proposal lists and dashboard figures, scoped to the actor.
+
+One joined query builds the row every list shows (proposal, reference code, flat, town), so
+no page loads ORM objects per row. Every query is filtered by the actor's organisation.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matching.actors import Actor
+from matching.db.models import Household, Municipality, Proposal, Vacancy
+from matching.enums import LIVE_PROPOSAL_STATUSES, ProposalStatus, Role, label
+from matching.proposals.access import acts_for_counseling_org
+from matching.proposals.engine import vacancy_label
+from matching.proposals.errors import Forbidden
+from matching.proposals.timeutil import as_utc, utcnow
+
+S = ProposalStatus
+AWAITING_ANSWER = (S.SENT, S.VIEWED)
+TERMINAL = (S.LET, S.DECLINED, S.WITHDRAWN, S.EXPIRED)
+
+
+@dataclass(frozen=True)
+class ProposalSummary:
+    """One row of a proposal list (no personal data: the reference code is the pseudonym)."""
+
+    id: int
+    version: int
+    status: ProposalStatus
+    status_label: str
+    vacancy_id: int
+    vacancy_label: str
+    town: str | None
+    household_id: int
+    reference_code: str
+    landlord_organisation_id: int
+    counseling_organisation_id: int
+    sent_at: datetime | None
+    respond_by: datetime | None
+    answered_at: datetime | None
+    closed_at: datetime | None
+    decline_reason_code: str | None
+    score: float | None
+
+
+def _base_query() -> sa.Select[Proposal, str, Vacancy, str]:
+    return (
+        sa.select(Proposal, Household.reference_code, Vacancy, Municipality.name)
+        .join(Household, Household.id == Proposal.household_id)
+        .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
+        .outerjoin(Municipality, Municipality.ags == Vacancy.municipality_ags)
+    )
+
+
+def _summary(row: sa.Row[Proposal, str, Vacancy, str]) -> ProposalSummary:
+    proposal, reference_code, vacancy, town = row
+    return ProposalSummary(
+        id=proposal.id,
+        version=proposal.version,
+        status=proposal.status,
+        status_label=label(proposal.status),
+        vacancy_id=vacancy.id,
+        vacancy_label=vacancy_label(vacancy, town),
+        town=town,
+        household_id=proposal.household_id,
+        reference_code=reference_code,
+        landlord_organisation_id=proposal.landlord_organisation_id,
+        counseling_organisation_id=proposal.counseling_organisation_id,
+        sent_at=proposal.sent_at,
+        respond_by=proposal.respond_by,
+        answered_at=proposal.answered_at,
+        closed_at=proposal.closed_at,
+        decline_reason_code=proposal.decline_reason_code,
+        score=proposal.score,
+    )
+
+
+def _counseling_org(actor: Actor) -> int:
+    if actor.organisation_id is None or not acts_for_counseling_org(actor, actor.organisation_id):
+        raise Forbidden("Diese Übersicht ist Beratungsstellen vorbehalten.")
+    return actor.organisation_id
+
+
+def _landlord_org(actor: Actor) -> int:
+    if (
+        actor.kind not in ("user", "api_key")
+        or actor.organisation_id is None
+        or actor.role not in (Role.LANDLORD, None)
+    ):
+        raise Forbidden("Diese Übersicht ist Vermietern vorbehalten.")
+    return actor.organisation_id
+
+
+async def list_for_counselor(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    statuses: Sequence[ProposalStatus] | None = None,
+    household_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[ProposalSummary]:
+    """The counselling organisation's proposals, newest first."""
+    query = _base_query().where(Proposal.counseling_organisation_id == _counseling_org(actor))
+    if statuses:
+        query = query.where(Proposal.status.in_(statuses))
+    if household_id is not None:
+        query = query.where(Proposal.household_id == household_id)
+    query = query.order_by(Proposal.id.desc()).limit(limit).offset(offset)
+    return [_summary(r) for r in (await session.execute(query)).all()]
+
+
+async def list_for_landlord(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    statuses: Sequence[ProposalStatus] | None = None,
+    vacancy_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[ProposalSummary]:
+    """The landlord's proposals: those awaiting an answer first, nearest deadline first."""
+    query = _base_query().where(
+        Proposal.landlord_organisation_id == _landlord_org(actor),
+        Proposal.status != S.DRAFT,  # a draft has not been sent to anyone yet
+    )
+    if statuses:
+        query = query.where(Proposal.status.in_(statuses))
+    if vacancy_id is not None:
+        query = query.where(Proposal.vacancy_id == vacancy_id)
+    awaiting_first = sa.case((Proposal.status.in_(AWAITING_ANSWER), 0), else_=1)
+    query = (
+        query.order_by(awaiting_first, Proposal.respond_by.asc(), Proposal.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_summary(r) for r in (await session.execute(query)).all()]
+
+
+@dataclass(frozen=True)
+class HouseholdPipeline:
+    household_id: int
+    reference_code: str
+    live_proposals: int
+    next_deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class CounselorDashboard:
+    households: list[HouseholdPipeline]
+    deadlines_soon: list[ProposalSummary]  # awaiting an answer, deadline within 7 days
+    answers_since: list[ProposalSummary]  # landlord answers or endings since ``since``
+
+
+async def counselor_dashboard(
+    session: AsyncSession, actor: Actor, *, since: datetime, now: datetime | None = None
+) -> CounselorDashboard:
+    moment = now or utcnow()
+    org_id = _counseling_org(actor)
+    live = await list_for_counselor(session, actor, statuses=LIVE_PROPOSAL_STATUSES, limit=10_000)
+    by_household: dict[int, list[ProposalSummary]] = {}
+    for p in live:
+        by_household.setdefault(p.household_id, []).append(p)
+    households = [
+        HouseholdPipeline(
+            hid,
+            rows[0].reference_code,
+            len(rows),
+            min((as_utc(r.respond_by) for r in rows if r.respond_by), default=None),
+        )
+        for hid, rows in by_household.items()
+    ]
+    households.sort(key=lambda h: (h.next_deadline is None, h.next_deadline, h.reference_code))
+    soon = sorted(
+        (
+            p
+            for p in live
+            if p.status in AWAITING_ANSWER
+            and p.respond_by is not None
+            and as_utc(p.respond_by) <= moment + timedelta(days=7)
+        ),
+        key=lambda p: as_utc(p.respond_by or moment),
+    )
+    query = (
+        _base_query()
+        .where(
+            Proposal.counseling_organisation_id == org_id,
+            sa.or_(Proposal.answered_at >= since, Proposal.closed_at >= since),
+        )
+        .order_by(Proposal.updated_at.desc())
+        .limit(200)
+    )
+    answers = [_summary(r) for r in (await session.execute(query)).all()]
+    return CounselorDashboard(households, soon, answers)
+
+
+@dataclass(frozen=True)
+class LandlordDashboard:
+    awaiting_answer: list[ProposalSummary]
+    counts_by_status: dict[str, int]
+
+
+async def landlord_dashboard(session: AsyncSession, actor: Actor) -> LandlordDashboard:
+    org_id = _landlord_org(actor)
+    awaiting = await list_for_landlord(session, actor, statuses=AWAITING_ANSWER, limit=500)
+    rows = await session.execute(
+        sa.select(Proposal.status, sa.func.count())
+        .where(Proposal.landlord_organisation_id == org_id, Proposal.status != S.DRAFT)
+        .group_by(Proposal.status)
+    )
+    return LandlordDashboard(awaiting, {str(s): int(n) for s, n in rows.all()})
+
+
+@dataclass(frozen=True)
+class FachstelleDashboard:
+    by_town_and_status: dict[str, dict[str, int]]  # town -> status -> count
+    median_hours_to_answer: float | None
+    answered: int
+    outcomes: dict[str, int]  # terminal status -> count
+    decline_reasons: dict[str, int]  # reason code -> count
+
+
+async def fachstelle_dashboard(
+    session: AsyncSession, actor: Actor, *, since: datetime | None = None
+) -> FachstelleDashboard:
+    """Pipeline and outcomes across the network (Fachstelle admins only)."""
+    if not actor.is_admin:
+        raise Forbidden("Diese Auswertung ist der Fachstelle vorbehalten.")
+    scope = [Proposal.sent_at >= since] if since is not None else []
+    town = sa.func.coalesce(Municipality.name, "unbekannt")
+    counts = await session.execute(
+        sa.select(town, Proposal.status, sa.func.count())
+        .select_from(Proposal)
+        .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
+        .outerjoin(Municipality, Municipality.ags == Vacancy.municipality_ags)
+        .where(*scope)
+        .group_by(town, Proposal.status)
+    )
+    by_town: dict[str, dict[str, int]] = {}
+    for town_name, status, n in counts.all():
+        by_town.setdefault(str(town_name), {})[str(status)] = int(n)
+    times = await session.execute(
+        sa.select(Proposal.sent_at, Proposal.answered_at).where(
+            Proposal.sent_at.is_not(None), Proposal.answered_at.is_not(None), *scope
+        )
+    )
+    hours = [
+        (as_utc(answered) - as_utc(sent)).total_seconds() / 3600
+        for sent, answered in times.all()
+        if sent is not None and answered is not None
+    ]
+    outcomes: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    rows = await session.execute(
+        sa.select(Proposal.status, Proposal.decline_reason_code).where(
+            Proposal.status.in_(TERMINAL), *scope
+        )
+    )
+    for status, code in rows.all():
+        outcomes[str(status)] += 1
+        if code:
+            reasons[str(code)] += 1
+    return FachstelleDashboard(
+        by_town,
+        round(statistics.median(hours), 1) if hours else None,
+        len(hours),
+        dict(outcomes),
+        dict(reasons.most_common()),
+    )

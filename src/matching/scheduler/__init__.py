@@ -1,0 +1,1 @@
+"""Periodic jobs (reminders, expiry, outbox delivery) under a database lease."""
