@@ -32,7 +32,7 @@ migrate: install
 run: migrate
 	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner load-reference-data
 	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner demo-data --if-empty
-	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner demo-logins
+	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner demo-logins --url http://$(HOST):$(PORT)
 	$(BIN)/litestar --app $(LITESTAR_APP) run --host $(HOST) --port $(PORT)
 
 lint: install

@@ -65,8 +65,9 @@ class TueroeffnerCLIPlugin(CLIPlugin):
             asyncio.run(_create_admin(app, email, name, organisation, pw))
 
         @group.command(name="demo-logins", help="Die Demo-Zugänge anzeigen.")
-        def demo_logins() -> None:
-            print_demo_logins()
+        @click.option("--url", default="http://127.0.0.1:8000", show_default=True)
+        def demo_logins(url: str) -> None:
+            print_demo_logins(url)
 
 
 async def _demo(app: Litestar, households: int, vacancies: int, seed: int, if_empty: bool) -> None:
@@ -140,13 +141,15 @@ async def _create_admin(app: Litestar, email: str, name: str, organisation: str,
         console.print(f"Administrationskonto {user.email} angelegt.")
 
 
-def print_demo_logins() -> None:
+def print_demo_logins(url: str) -> None:
+    """Plain lines, never truncated, so the logins can be copied from any terminal or log."""
     from matching.demo.accounts import DEMO_LOGINS
     from matching.enums import label
 
-    table = Table(title="Demo-Zugänge – http://127.0.0.1:8000")
+    wide = Console(width=240, highlight=False)
+    table = Table(title=f"Türöffner läuft auf {url} – Demo-Zugänge", expand=False)
     for col in ("Rolle", "Organisation", "E-Mail", "Passwort"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=True, overflow="ignore")
     for login in DEMO_LOGINS:
         table.add_row(label(login.role), login.organisation, login.email, login.password)
-    console.print(table)
+    wide.print(table)
