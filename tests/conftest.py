@@ -7,6 +7,7 @@ Each PostgreSQL run works in its own throw-away database; set MATCHING_REQUIRE_P
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
@@ -15,7 +16,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
 
 from matching.config import DatabaseSettings, SecuritySettings, Settings
 from matching.db.engine import make_engine, make_session_factory
@@ -23,7 +23,8 @@ from matching.reference.loader import load_reference_data
 from matching.security import crypto
 from tests.support.databases import migrate, postgres_available, temporary_postgres_database
 
-TEST_KEY = Fernet.generate_key().decode()
+# Fixed, so every import of this module (pytest's and `tests.conftest`) agrees on it.
+TEST_KEY = base64.urlsafe_b64encode(b"tueroeffner-test-key-32-bytes-!!").decode()
 REFERENCE_TABLES = {"municipalities", "decline_reasons", "rent_limits", "alembic_versions"}
 
 

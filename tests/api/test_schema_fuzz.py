@@ -1,0 +1,102 @@
+"""schemathesis against /schema: every JSON operation, authenticated, fuzzed.
+
+Zero server errors and zero responses that violate the documented schema. Runs once, on a
+migrated SQLite database, with API keys of a counselling organisation and of a landlord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+from matching.config import DatabaseSettings, SecuritySettings, Settings
+from matching.db.engine import make_engine, make_session_factory
+from matching.reference.loader import load_reference_data
+from tests.conftest import TEST_KEY
+from tests.support.databases import migrate
+from tests.support.world import World, build_world
+
+EXAMPLES_PER_OPERATION = 30
+
+
+async def _seed(url: str) -> World:
+    engine = make_engine(DatabaseSettings(url=url))
+    async with make_session_factory(engine)() as session:
+        await load_reference_data(session)
+        await session.commit()
+        world = await build_world(session)
+    await engine.dispose()
+    return world
+
+
+def _keys_for(path: str, world: World) -> list[str]:
+    """Both kinds of organisation call every operation: access rules must hold for each."""
+    return [world.keys["counseling_a:all"], world.keys["landlord_a:all"]]
+
+
+@pytest.mark.slow
+def test_every_json_operation_survives_fuzzing(tmp_path: Path) -> None:
+    from api.app import create_app
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.sqlite3'}"
+    migrate(url)
+    world = asyncio.run(_seed(url))
+    app_settings = replace(
+        Settings(),
+        database=DatabaseSettings(url=url),
+        security=SecuritySettings(
+            secret_key="fuzz-secret-key-0123456789-0123456789",
+            encryption_keys=(TEST_KEY,),
+            session_store="memory",
+        ),
+        var_dir=tmp_path,
+    )
+    app = create_app(app_settings)
+    schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
+    checks = [not_a_server_error, response_schema_conformance, content_type_conformance]
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    json_operations = [op for op in operations if op.path.startswith("/api/")]
+    assert json_operations, "no JSON operations found in /schema"
+    for operation in json_operations:
+        for key in _keys_for(operation.path, world):
+            _fuzz(operation, key, checks, counts, failures)
+    print(
+        f"\nschemathesis: {len(json_operations)} operations, {sum(counts.values())} requests,"
+        f" status codes {dict(sorted(counts.items()))}, failures {len(failures)}"
+    )
+    assert not failures, "\n".join(failures[:20])
+
+
+def _fuzz(
+    operation: Any, key: str, checks: list[Any], counts: Counter[str], failures: list[str]
+) -> None:
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def run(case: Any) -> None:
+        response = case.call(headers={"Authorization": f"Bearer {key}"})
+        counts[f"{response.status_code}"] += 1
+        try:
+            case.validate_response(response, checks=checks)
+        except Exception as exc:  # collect, then fail once with all of them
+            failures.append(f"{operation.label}: {type(exc).__name__}: {exc}"[:600])
+
+    run()
