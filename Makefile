@@ -39,6 +39,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r src scoring
+	# Known vulnerabilities in the lock fail; unreachable advisory data only prints a notice.
+	$(BIN)/python scripts/audit_dependencies.py
 
 typecheck: install
 	$(BIN)/mypy

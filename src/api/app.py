@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +29,21 @@ from api.auth import AuthMiddleware, RotatingSessionConfig
 from api.cli import TueroeffnerCLIPlugin
 from api.controllers.health import health, ready
 from api.controllers.households import HouseholdApi
+from api.controllers.intake import IntakeApi
 from api.controllers.matches import ROUTES as MATCH_API_ROUTES
+from api.controllers.proposals import ROUTES as PROPOSAL_API_ROUTES
 from api.controllers.vacancies import VacancyApi
 from api.errors import exception_handler
 from api.headers import security_headers_hook
+from api.observability import RequestLogMiddleware, configure_logging
 from api.templating import template_config
 from api.views import ROUTES as VIEW_ROUTES
 from api.views.matches import ROUTES as MATCH_VIEW_ROUTES
 from matching.config import PROJECT_ROOT, Settings, get_settings
 from matching.db.engine import make_engine, make_session_factory
+from matching.notifications.settings import SmtpSettings
+from matching.ranking import RankingService
+from matching.scheduler.runner import run_forever
 from matching.security import crypto
 from matching.security.dev_secrets import with_dev_secrets
 
@@ -54,8 +63,12 @@ def _session_store(settings: Settings) -> Store:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = with_dev_secrets(settings or get_settings())
+    configure_logging()
     crypto.configure(settings.security.encryption_keys)
-    engine = make_engine(settings.database)
+    # Every policy is validated here: a broken one stops the start, naming the key.
+    ranking = RankingService(settings.matching.default_policy)
+    # Echo stays off whatever the environment says: it would log statement parameters.
+    engine = make_engine(replace(settings.database, echo=False))
     session_factory = make_session_factory(engine)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
@@ -86,7 +99,30 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exclude=["/api/", "/health", "/ready", "/schema"],
     )
 
+    scheduler_stop = asyncio.Event()
+    scheduler_tasks: list[asyncio.Task[None]] = []
+
+    async def on_startup() -> None:
+        if settings.scheduler_enabled:  # deadlines, reminders and the outbox worker
+            scheduler_stop.clear()
+            scheduler_tasks.append(
+                asyncio.create_task(
+                    run_forever(
+                        session_factory,
+                        settings.scheduler_interval_seconds,
+                        smtp_settings=SmtpSettings(),
+                        settings=settings,
+                        stop=scheduler_stop,
+                    )
+                )
+            )
+
     async def on_shutdown() -> None:
+        scheduler_stop.set()
+        while scheduler_tasks:
+            task = scheduler_tasks.pop()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, timeout=10)
         await engine.dispose()
 
     app = Litestar(
@@ -95,8 +131,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ready,
             HouseholdApi,
             VacancyApi,
+            IntakeApi,
             *VIEW_ROUTES,
             *MATCH_API_ROUTES,
+            *PROPOSAL_API_ROUTES,
             *MATCH_VIEW_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
@@ -123,10 +161,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
         ),
+        on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=_state(settings, session_factory),
         debug=False,
+        logging_config=None,  # configure_logging: JSON lines, no personal data
     )
+    app.state.ranking = ranking  # cached snapshots + engine (api.views.matches)
+    app.asgi_handler = RequestLogMiddleware(app.asgi_handler)  # also sees 404s and errors
     return app
 
 

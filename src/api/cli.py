@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -68,6 +69,8 @@ class TueroeffnerCLIPlugin(CLIPlugin):
         @click.option("--url", default="http://127.0.0.1:8000", show_default=True)
         def demo_logins(url: str) -> None:
             print_demo_logins(url)
+
+        _security_commands(group)
 
 
 async def _demo(app: Litestar, households: int, vacancies: int, seed: int, if_empty: bool) -> None:
@@ -153,3 +156,121 @@ def print_demo_logins(url: str) -> None:
     for login in DEMO_LOGINS:
         table.add_row(label(login.role), login.organisation, login.email, login.password)
     wide.print(table)
+
+
+# -- security and privacy operations ------------------------------------------------------------
+
+
+def _settings(app: Litestar) -> Any:
+    return app.state.settings
+
+
+def _security_commands(group: click.Group) -> None:
+    @group.command(
+        name="rotate-keys",
+        help="Alle verschlüsselten Werte mit dem neuesten Schlüssel neu verschlüsseln.",
+    )
+    @click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 100_000))
+    def rotate_keys(app: Litestar, batch: int) -> None:
+        from matching.security.rotation import rotate_all
+
+        keys = _settings(app).security.encryption_keys
+        report = asyncio.run(rotate_all(_factory(app), keys, batch=batch))
+        console.print(
+            f"Neu verschlüsselt: {report.rotated} Werte; bereits aktuell: {report.current}."
+        )
+        for column, count in sorted(report.per_column.items()):
+            console.print(f"  {column}: {count}")
+        if len(keys) > 1:
+            console.print(
+                "Alle Werte nutzen jetzt den ersten Schlüssel; die übrigen können aus "
+                "MATCHING_ENCRYPTION_KEYS entfernt werden (Sicherungen beachten)."
+            )
+
+    @group.command(name="audit-verify", help="Hash-Kette des Protokolls prüfen.")
+    def audit_verify(app: Litestar) -> None:
+        from matching.audit.service import verify_chain
+
+        async def run() -> Any:
+            async with _factory(app)() as session:
+                return await verify_chain(session)
+
+        report = asyncio.run(run())
+        if report.ok:
+            console.print(
+                f"Protokoll unversehrt: {report.checked} Einträge. Letzter Hash: {report.head}"
+            )
+            return
+        console.print(
+            f"[red]Protokoll verletzt bei Eintrag {report.first_bad_id}: {report.problem} "
+            f"(erkannt bei Eintrag {report.detected_at_id}; {report.checked} Einträge davor "
+            "unversehrt).[/red]"
+        )
+        raise SystemExit(1)
+
+    @group.command(
+        name="anonymise", help="Abgeschlossene Haushalte nach Ablauf der Frist anonymisieren."
+    )
+    @click.option(
+        "--months",
+        default=None,
+        type=click.IntRange(1, 600),
+        help="Frist in Monaten (Standard: MATCHING_RETENTION_MONTHS).",
+    )
+    @click.option("--dry-run", is_flag=True, help="Nur zählen, nichts ändern.")
+    def anonymise(app: Litestar, months: int | None, dry_run: bool) -> None:
+        from datetime import date
+
+        from matching.gdpr.anonymise import anonymise_due, due_household_ids
+
+        retention = months or _settings(app).retention_months
+        today = date.today()
+
+        async def run() -> int:
+            if dry_run:
+                async with _factory(app)() as session:
+                    return len(await due_household_ids(session, today, retention))
+            return len(await anonymise_due(_factory(app), today, retention))
+
+        count = asyncio.run(run())
+        verb = "wären zu anonymisieren" if dry_run else "anonymisiert"
+        console.print(f"{count} Haushalte {verb} (Frist {retention} Monate nach Abschluss).")
+
+    @group.command(
+        name="backup", help="Datenbank sichern (SQLite: Online-Backup, PostgreSQL: pg_dump)."
+    )
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+    def backup_cmd(app: Litestar, output: Path | None) -> None:
+        from matching.security.backup import BackupError, backup, default_name, target_from_url
+
+        url = _settings(app).database.url
+        try:
+            kind = target_from_url(url).kind
+            path = output or Path(_settings(app).var_dir) / "backups" / default_name(kind)
+            backup(url, path)
+        except BackupError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise SystemExit(1) from exc
+        console.print(f"Sicherung geschrieben: {path}")
+
+    @group.command(
+        name="restore", help="Datenbank aus einer Sicherung wiederherstellen (App vorher stoppen)."
+    )
+    @click.option(
+        "--input",
+        "source",
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    )
+    @click.option("--yes", is_flag=True, help="Ohne Rückfrage überschreiben.")
+    def restore_cmd(app: Litestar, source: Path, yes: bool) -> None:
+        from matching.security.backup import BackupError, restore
+
+        if not yes:
+            click.confirm("Der aktuelle Datenbankinhalt wird ersetzt. Fortfahren?", abort=True)
+        try:
+            restore(_settings(app).database.url, source)
+        except BackupError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise SystemExit(1) from exc
+        console.print(f"Wiederhergestellt aus {source}.")

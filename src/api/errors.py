@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from matching.errors import Conflict, Forbidden, NotFound
+from matching.proposals import errors as proposal_errors
 from matching.validation import FieldError, ValidationFailed, validate
 
 log = logging.getLogger("api.errors")
@@ -132,6 +133,8 @@ def _classify(request: Request[Any, Any, Any], exc: Exception) -> ProblemDetails
             code="validation",
             errors=errors,
         )
+    if isinstance(exc, proposal_errors.DomainError):
+        return _domain_problem(exc)
     if isinstance(exc, NotFound):
         return problem(HTTP_404_NOT_FOUND, str(exc), code="not-found")
     if isinstance(exc, Conflict):
@@ -151,6 +154,8 @@ def _classify(request: Request[Any, Any, Any], exc: Exception) -> ProblemDetails
         detail = exc.detail if status < 500 else TITLES[500]
         if status == 404:
             detail = "Nicht gefunden."
+        if status == 413:  # the body limit cut the upload off before the handler saw it
+            detail = "Die Anfrage ist zu groß. Erlaubt sind höchstens 20 MB pro Datei."
         return problem(
             status,
             detail,
@@ -159,6 +164,17 @@ def _classify(request: Request[Any, Any, Any], exc: Exception) -> ProblemDetails
         )
     log.exception("unhandled error", exc_info=exc)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, TITLES[500], code="internal")
+
+
+def _domain_problem(exc: proposal_errors.DomainError) -> ProblemDetailsException:
+    """Workflow and consent errors carry their own status, code and German message."""
+    errors = None
+    if isinstance(exc, proposal_errors.ValidationFailed):
+        errors = [FieldError(exc.field, exc.message)]
+    pd = problem(exc.http_status, exc.message, code=exc.code, errors=errors)
+    if isinstance(exc, proposal_errors.TransitionNotAllowed) and isinstance(pd.extra, dict):
+        pd.extra["allowed"] = list(exc.allowed)
+    return pd
 
 
 def exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

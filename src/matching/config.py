@@ -7,6 +7,7 @@ per process, and tests replace it by clearing the cache after changing the envir
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -79,6 +80,11 @@ class MatchingSettings:
     respond_days: int = field(default_factory=lambda: _env_int("RESPOND_DAYS", 7))
 
 
+def _scheduler_default() -> bool:
+    """MATCHING_SCHEDULER=1/0 decides; unset, the app runs it — except inside a test run."""
+    return _env_bool("SCHEDULER", "pytest" not in sys.modules)
+
+
 @dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -87,6 +93,14 @@ class Settings:
     base_url: str = field(default_factory=lambda: _env("BASE_URL", "http://127.0.0.1:8000"))
     timezone: str = "Europe/Berlin"
     var_dir: Path = VAR_DIR
+    # Closed households are anonymised this many months after closing (GDPR storage limit).
+    retention_months: int = field(default_factory=lambda: _env_int("RETENTION_MONTHS", 24))
+    # The deadline jobs and the outbox worker run in the app process (several processes may:
+    # a database lease lets one of them do each job); tests do not start it unless asked.
+    scheduler_enabled: bool = field(default_factory=_scheduler_default)
+    scheduler_interval_seconds: float = field(
+        default_factory=lambda: float(_env("SCHEDULER_INTERVAL", "30"))
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,305 @@
-"""JSON API for rankings: matches of a vacancy, of a household, and one pair explained."""
+"""JSON API for rankings: matches of a vacancy, of a household, and one pair explained.
+
+For counselling organisations' API keys (scope ``households:read``); a counselling office
+sees only its own households in rows and funnel. Landlord keys answer 404, like an unknown
+vacancy. Every answer names the policy and its version the ranking was made with.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 
-ROUTES: list[Any] = []
+import msgspec
+from litestar import Controller, Request, get
+from litestar.di import Provide
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.dependencies import provide_actor
+from api.guards import requires_scope
+from matching.actors import Actor
+from matching.ranking import RankingService
+from matching.ranking.results import HouseholdMatches, PairResult, VacancyMatches
+from scoring import ComponentScore, Funnel, Reason
+
+MAX_ID = 2**62
+PolicyParam = Annotated[
+    str | None,
+    Parameter(
+        max_length=50,
+        description="Name der Policy (dringlichkeit, wartezeit, passgenauigkeit); "
+        "ohne Angabe die voreingestellte.",
+    ),
+]
+LimitParam = Annotated[int, Parameter(ge=1, le=200, description="Zeilen pro Seite (1–200)")]
+OffsetParam = Annotated[int, Parameter(ge=0, le=1_000_000, description="Versatz")]
+
+
+class PolicyOut(msgspec.Struct):
+    name: str
+    version: str
+
+
+class ReasonOut(msgspec.Struct):
+    code: str
+    text: str
+
+
+class ComponentOut(msgspec.Struct):
+    component: str
+    label: str
+    points: float
+    weight: float
+    value: float
+    reason: str
+
+
+class FunnelStepOut(msgspec.Struct):
+    rule: str
+    label: str
+    excluded: int
+
+
+class FunnelOut(msgspec.Struct):
+    total: int
+    eligible: int
+    excluded: int
+    summary: str
+    steps: list[FunnelStepOut]
+
+
+class HouseholdMatchOut(msgspec.Struct):
+    rank: int
+    household_id: int
+    reference_code: str
+    urgency: str
+    persons: int
+    total: float
+    components: list[ComponentOut]
+    warnings: list[ReasonOut]
+
+
+class VacancyMatchesOut(msgspec.Struct):
+    vacancy_id: int
+    policy: PolicyOut
+    reference_date: dt.date
+    scope: str
+    eligible_count: int
+    limit: int
+    offset: int
+    items: list[HouseholdMatchOut]
+    funnel: FunnelOut
+    warnings: list[ReasonOut]
+
+
+class VacancyMatchOut(msgspec.Struct):
+    rank: int
+    vacancy_id: int
+    title: str
+    postal_code: str
+    town: str
+    total: float
+    components: list[ComponentOut]
+    warnings: list[ReasonOut]
+
+
+class HouseholdMatchesOut(msgspec.Struct):
+    household_id: int
+    reference_code: str
+    policy: PolicyOut
+    reference_date: dt.date
+    eligible_count: int
+    limit: int
+    offset: int
+    items: list[VacancyMatchOut]
+    funnel: FunnelOut
+    warnings: list[ReasonOut]
+
+
+class PairOut(msgspec.Struct):
+    vacancy_id: int
+    household_id: int
+    reference_code: str
+    policy: PolicyOut
+    reference_date: dt.date
+    eligible: bool
+    total: float | None
+    components: list[ComponentOut]
+    exclusions: list[ReasonOut]
+    warnings: list[ReasonOut]
+
+
+def _reasons(reasons: tuple[Reason, ...]) -> list[ReasonOut]:
+    return [ReasonOut(code=r.code, text=r.text) for r in reasons]
+
+
+def _components(components: tuple[ComponentScore, ...]) -> list[ComponentOut]:
+    return [
+        ComponentOut(
+            component=c.component.value,
+            label=c.label,
+            points=c.points,
+            weight=c.weight,
+            value=round(c.value, 4),
+            reason=c.reason,
+        )
+        for c in components
+    ]
+
+
+def _funnel(funnel: Funnel) -> FunnelOut:
+    return FunnelOut(
+        total=funnel.total,
+        eligible=funnel.eligible,
+        excluded=funnel.excluded,
+        summary=funnel.summary(),
+        steps=[
+            FunnelStepOut(rule=s.rule.value, label=s.label, excluded=s.excluded)
+            for s in funnel.steps
+        ],
+    )
+
+
+def vacancy_matches_out(result: VacancyMatches) -> VacancyMatchesOut:
+    return VacancyMatchesOut(
+        vacancy_id=result.vacancy_id,
+        policy=PolicyOut(name=result.policy_name, version=result.policy_version),
+        reference_date=result.reference_date,
+        scope=result.scope,
+        eligible_count=result.eligible_count,
+        limit=result.limit,
+        offset=result.offset,
+        items=[
+            HouseholdMatchOut(
+                rank=r.rank,
+                household_id=r.household_id,
+                reference_code=r.reference_code,
+                urgency=r.urgency,
+                persons=r.persons,
+                total=r.total,
+                components=_components(r.components),
+                warnings=_reasons(r.warnings),
+            )
+            for r in result.rows
+        ],
+        funnel=_funnel(result.funnel),
+        warnings=_reasons(result.warnings),
+    )
+
+
+def household_matches_out(result: HouseholdMatches) -> HouseholdMatchesOut:
+    return HouseholdMatchesOut(
+        household_id=result.household_id,
+        reference_code=result.reference_code,
+        policy=PolicyOut(name=result.policy_name, version=result.policy_version),
+        reference_date=result.reference_date,
+        eligible_count=result.eligible_count,
+        limit=result.limit,
+        offset=result.offset,
+        items=[
+            VacancyMatchOut(
+                rank=r.rank,
+                vacancy_id=r.vacancy_id,
+                title=r.title,
+                postal_code=r.postal_code,
+                town=r.town,
+                total=r.total,
+                components=_components(r.components),
+                warnings=_reasons(r.warnings),
+            )
+            for r in result.rows
+        ],
+        funnel=_funnel(result.funnel),
+        warnings=_reasons(result.warnings),
+    )
+
+
+def pair_out(result: PairResult) -> PairOut:
+    e = result.explanation
+    return PairOut(
+        vacancy_id=e.vacancy_id,
+        household_id=e.household_id,
+        reference_code=result.reference_code,
+        policy=PolicyOut(name=e.policy_name, version=e.policy_version),
+        reference_date=e.reference_date,
+        eligible=e.eligible,
+        total=e.total,
+        components=_components(e.components),
+        exclusions=_reasons(e.exclusions),
+        warnings=_reasons((*e.warnings, *result.warnings)),
+    )
+
+
+async def provide_ranking(request: Request[Any, Any, Any]) -> RankingService:
+    service: RankingService = request.app.state.ranking
+    return service
+
+
+class MatchApi(Controller):
+    path = "/api/v1"
+    tags = ["Ranglisten"]
+    guards = [requires_scope("households:read")]
+    dependencies = {
+        "actor": Provide(provide_actor),
+        "ranking": Provide(provide_ranking),
+    }
+
+    @get(
+        "/vacancies/{vacancy_id:int}/matches",
+        summary="Haushalte für ein Wohnungsangebot, gerankt",
+        description="Nur Haushalte der eigenen Organisation; mit Punkten je Komponente, "
+        "Begründungen, Ausschluss-Trichter und Policy-Version.",
+    )
+    async def vacancy_matches(
+        self,
+        actor: Actor,
+        ranking: RankingService,
+        db_session: AsyncSession,
+        vacancy_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
+        policy: PolicyParam = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> VacancyMatchesOut:
+        result = await ranking.vacancy_matches(
+            db_session, actor, vacancy_id, policy=policy, limit=limit, offset=offset
+        )
+        return vacancy_matches_out(result)
+
+    @get(
+        "/households/{household_id:int}/matches",
+        summary="Offene Wohnungsangebote für einen Haushalt, gerankt",
+    )
+    async def household_matches(
+        self,
+        actor: Actor,
+        ranking: RankingService,
+        db_session: AsyncSession,
+        household_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
+        policy: PolicyParam = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> HouseholdMatchesOut:
+        result = await ranking.household_matches(
+            db_session, actor, household_id, policy=policy, limit=limit, offset=offset
+        )
+        return household_matches_out(result)
+
+    @get(
+        "/vacancies/{vacancy_id:int}/matches/{household_id:int}",
+        summary="Ein Paar erklärt: Punkte oder jeder Ausschlussgrund",
+    )
+    async def pair(
+        self,
+        actor: Actor,
+        ranking: RankingService,
+        db_session: AsyncSession,
+        vacancy_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
+        household_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
+        policy: PolicyParam = None,
+    ) -> PairOut:
+        result = await ranking.explain(db_session, actor, vacancy_id, household_id, policy=policy)
+        return pair_out(result)
+
+
+ROUTES: list[Any] = [MatchApi]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import Parameter
 
+from api.controllers.intake import WithdrawOut
 from api.controllers.schemas import PageOut
 from api.dependencies import provide_actor, provide_vacancies
 from api.guards import requires_scope
@@ -17,6 +18,7 @@ from matching.enums import VacancySource, VacancyStatus
 from matching.vacancies.repository import VacancyFilter
 from matching.vacancies.schemas import VacancyCreate, VacancyOut, VacancyUpdate
 from matching.vacancies.service import VacancyService, to_out
+from matching.vacancies.upsert import etag
 
 
 class VacancyApi(Controller):
@@ -60,8 +62,9 @@ class VacancyApi(Controller):
         actor: Actor,
         vacancies: VacancyService,
         vacancy_id: Annotated[int, Parameter(ge=1, le=2**62)],
-    ) -> VacancyOut:
-        return to_out(await vacancies.get_for(actor, vacancy_id))
+    ) -> Response[VacancyOut]:
+        vacancy = await vacancies.get_for(actor, vacancy_id)
+        return Response(to_out(vacancy), headers={"ETag": etag(vacancy)})
 
     @post("/", guards=[requires_scope("vacancies:write")], summary="Wohnungsangebot anlegen")
     async def create_vacancy(
@@ -82,3 +85,19 @@ class VacancyApi(Controller):
         data: VacancyUpdate,
     ) -> VacancyOut:
         return to_out(await vacancies.update_for(actor, vacancy_id, data))
+
+    @delete(
+        "/{vacancy_id:int}",
+        guards=[requires_scope("vacancies:write")],
+        status_code=200,
+        summary="Wohnungsangebot zurückziehen (bleibt erhalten; idempotent)",
+    )
+    async def withdraw_vacancy(
+        self,
+        actor: Actor,
+        vacancies: VacancyService,
+        vacancy_id: Annotated[int, Parameter(ge=1, le=2**62)],
+    ) -> WithdrawOut:
+        changed = await vacancies.withdraw_for(actor, vacancy_id)
+        vacancy = await vacancies.get_for(actor, vacancy_id, write=True)
+        return WithdrawOut(result="withdrawn" if changed else "unchanged", vacancy=to_out(vacancy))

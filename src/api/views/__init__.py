@@ -3,9 +3,16 @@
 from typing import Any
 
 from api.views.admin import AdminPages
+from api.views.api_keys import ROUTES as API_KEY_ROUTES
+from api.views.audit import AuditPages
 from api.views.auth import home, login, login_page, logout
+from api.views.consent import ROUTES as CONSENT_ROUTES
 from api.views.dashboard import overview
+from api.views.gdpr import ROUTES as GDPR_ROUTES
 from api.views.households import HouseholdPages
+from api.views.intake import ROUTES as INTAKE_ROUTES
+from api.views.links import ROUTES as LINK_ROUTES
+from api.views.proposals import ROUTES as PROPOSAL_ROUTES
 from api.views.vacancies import VacancyPages
 
 ROUTES: list[Any] = [
@@ -17,4 +24,11 @@ ROUTES: list[Any] = [
     HouseholdPages,
     VacancyPages,
     AdminPages,
+    AuditPages,
+    *GDPR_ROUTES,
+    *PROPOSAL_ROUTES,
+    *CONSENT_ROUTES,
+    *LINK_ROUTES,
+    *INTAKE_ROUTES,
+    *API_KEY_ROUTES,
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,8 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.guards import any_user, current_actor
 from api.views.forms import render
+from api.views.proposals import reason_labels
 from matching.db.models import Household, Vacancy
-from matching.enums import HouseholdStatus, Role, VacancyStatus
+from matching.enums import HouseholdStatus, ProposalStatus, Role, VacancyStatus
+from matching.proposals import queries
+from matching.proposals.timeutil import utcnow
+
+ANSWERS_WINDOW = timedelta(days=7)  # "new answers": landlord answers of the last week
 
 
 @get("/uebersicht", guards=[any_user], include_in_schema=False)
@@ -61,4 +67,20 @@ async def overview(request: Request[Any, Any, Any], db_session: AsyncSession) ->
             )
             or 0
         )
-    return render(request, "dashboard.html", stats=stats)
+    board: Any = None
+    if actor.role == Role.COUNSELOR:
+        board = await queries.counselor_dashboard(
+            db_session, actor, since=utcnow() - ANSWERS_WINDOW
+        )
+    elif actor.role == Role.LANDLORD:
+        board = await queries.landlord_dashboard(db_session, actor)
+    elif actor.is_admin:
+        board = await queries.fachstelle_dashboard(db_session, actor)
+    return render(
+        request,
+        "dashboard.html",
+        stats=stats,
+        board=board,
+        statuses=list(ProposalStatus),
+        reason_names=await reason_labels(db_session) if actor.is_admin else {},
+    )

@@ -59,6 +59,9 @@ class VacancyPages(Controller):
         )
         rows, total = await vacancies.list_for(actor, flt, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         town_rows = await towns(db_session)
+        from api.views.intake import live_proposal_counts
+
+        proposal_counts = await live_proposal_counts(db_session, rows)
         return render(
             request,
             "vacancies/list.html",
@@ -78,6 +81,7 @@ class VacancyPages(Controller):
             },
             statuses=list(VacancyStatus),
             is_landlord=actor.role == Role.LANDLORD,
+            proposal_counts=proposal_counts,
         )
 
     @get("/neu", guards=[landlord_only])

@@ -212,3 +212,15 @@ async def revoke_api_key(session: AsyncSession, actor: Actor, key_id: int) -> No
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         await audit.record(session, actor, "revoke", "api_key", key.id)
+
+
+async def list_api_keys(
+    session: AsyncSession, actor: Actor, organisation_id: int | None = None
+) -> list[ApiKey]:
+    """Keys of the actor's organisation (admin: of one or all organisations), newest first."""
+    query = sa.select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())
+    if not actor.is_admin:
+        organisation_id = actor.organisation_id
+    if organisation_id is not None:
+        query = query.where(ApiKey.organisation_id == organisation_id)
+    return list((await session.scalars(query)).all())

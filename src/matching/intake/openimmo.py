@@ -15,7 +15,7 @@ import html
 import re
 from datetime import date
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder  # nosec B405 # types only; parsing uses defusedxml
 
 import defusedxml
 import defusedxml.ElementTree as safe_et

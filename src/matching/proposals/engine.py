@@ -54,6 +54,9 @@ S = ProposalStatus
 _LANDLORD_ANSWERS = frozenset({Action.ARRANGE_VIEWING, Action.ACCEPT, Action.DECLINE, Action.LET})
 
 REASON_VACANCY_LET = "S_VACANCY_LET"
+REASON_VACANCY_WITHDRAWN = "S_VACANCY_WITHDRAWN"
+# The vacancy ended on the landlord's side: tell the counselor, never mail the landlord.
+_VACANCY_ENDED = (REASON_VACANCY_LET, REASON_VACANCY_WITHDRAWN)
 REASON_HOUSEHOLD_HOUSED = "S_HOUSEHOLD_HOUSED"
 REASON_CONSENT_WITHDRAWN = "S_CONSENT_WITHDRAWN"
 REASON_EXPIRED = "S_EXPIRED"
@@ -105,7 +108,7 @@ async def lock_rows(
     else:
         table = model.__table__.name  # type: ignore[attr-defined]
         await session.execute(
-            sa.text(f"UPDATE {table} SET id = id WHERE id IN :ids").bindparams(  # noqa: S608
+            sa.text(f"UPDATE {table} SET id = id WHERE id IN :ids").bindparams(  # noqa: S608  # nosec B608 # model table name
                 sa.bindparam("ids", expanding=True)
             ),
             {"ids": id_list},
@@ -309,13 +312,13 @@ async def _notify(
         action == Action.WITHDRAW
         and actor == ActorKind.SYSTEM
         and reason is not None
-        and reason.code == REASON_VACANCY_LET
+        and reason.code in _VACANCY_ENDED
     )
     to_landlord = (
         action in (Action.WITHDRAW, Action.DECLINE)
         and actor != ActorKind.LANDLORD
         and from_status != S.DRAFT  # the landlord never saw a draft
-        and not (reason is not None and reason.code == REASON_VACANCY_LET)
+        and not (reason is not None and reason.code in _VACANCY_ENDED)
     )
     is_expiry = action == Action.EXPIRE
     if not (to_counselor or to_landlord or is_expiry):

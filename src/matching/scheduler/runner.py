@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from matching.config import Settings
+from matching.config import Settings, get_settings
+from matching.gdpr.anonymise import anonymise_due
 from matching.notifications.settings import SmtpSettings
 from matching.notifications.worker import deliver_pending
-from matching.proposals.timeutil import as_utc, utcnow
+from matching.proposals.timeutil import as_utc, berlin_date, utcnow
 from matching.scheduler import jobs, lease
+from matching.vacancies.lifecycle import expire_stale_vacancies
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +52,20 @@ def default_jobs(
     async def expire(factory: SessionFactory, now: datetime) -> int:
         return await jobs.expire_overdue(factory, now, settings)
 
+    async def anonymise(factory: SessionFactory, now: datetime) -> int:
+        months = (settings or get_settings()).retention_months
+        done = await anonymise_due(factory, berlin_date(now), months)
+        return len(done)
+
+    async def expire_vacancies(factory: SessionFactory, now: datetime) -> int:
+        return await expire_stale_vacancies(factory, now, settings)
+
     return [
         Job("expire_overdue", timedelta(minutes=5), expire),
         Job("send_reminders", timedelta(minutes=30), remind),
         Job("deliver_outbox", timedelta(seconds=0), deliver),
+        Job("anonymise_closed", timedelta(days=1), anonymise),
+        Job("expire_vacancies", timedelta(hours=1), expire_vacancies),
     ]
 
 

@@ -19,6 +19,7 @@ from matching.db import versioning
 from matching.db.models import Municipality, Vacancy
 from matching.enums import VacancySource, VacancyStatus
 from matching.errors import Conflict, Forbidden, NotFound
+from matching.vacancies import duplicates
 from matching.vacancies.repository import VacancyFilter, VacancyRepository
 from matching.vacancies.schemas import (
     VacancyCreate,
@@ -119,6 +120,7 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
         values["address_key"] = address_key(values.get("street"), values.get("house_number"))
         vacancy = await self.repository.add(Vacancy(**values, organisation_id=org, source=source))
         await versioning.bump(self.db, versioning.VACANCIES)
+        await duplicates.flag(self.db, vacancy_ids=[vacancy.id])
         await audit.record(self.db, actor, "create", "vacancy", vacancy.id)
         return vacancy
 
@@ -142,11 +144,13 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
         for key, value in changes.items():
             setattr(vacancy, key, value)
         vacancy.address_key = address_key(vacancy.street, vacancy.house_number)
+        vacancy.content_hash = None  # edited by hand: the next delivery compares the row itself
         try:
             await self.db.flush()
         except StaleDataError as exc:
             raise Conflict("Das Angebot wurde inzwischen geändert.") from exc
         await versioning.bump(self.db, versioning.VACANCIES)
+        await duplicates.flag(self.db, vacancy_ids=[vacancy.id])
         await audit.record(
             self.db,
             actor,
@@ -156,6 +160,13 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
             {"fields": sorted(changes)},
         )
         return vacancy
+
+    async def withdraw_for(self, actor: Actor, vacancy_id: int) -> bool:
+        """Withdraw the actor's vacancy (kept; live proposals withdrawn); False if it was."""
+        from matching.vacancies.lifecycle import end_vacancy
+
+        vacancy = await self.get_for(actor, vacancy_id, write=True)
+        return await end_vacancy(self.db, actor, vacancy)
 
 
 def to_out(vacancy: Vacancy) -> VacancyOut:

@@ -32,6 +32,8 @@ class Household(BigIntAuditBase):
         sa.Index("ix_households_org_status", "organisation_id", "status"),
         sa.Index("ix_households_status_id", "status", "id"),
         sa.Index("ix_households_counselor_id", "counselor_id"),
+        # The ranking snapshot refreshes by reading rows changed since its last load.
+        sa.Index("ix_households_updated_at", "updated_at"),
     )
 
     reference_code: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -72,4 +74,4 @@ class Household(BigIntAuditBase):
     notes: Mapped[str | None] = mapped_column(EncryptedText)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version}

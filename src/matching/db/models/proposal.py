@@ -64,7 +64,7 @@ class Proposal(BigIntAuditBase):
     decline_text: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ProposalEvent(BigIntAuditBase):

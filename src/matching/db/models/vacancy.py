@@ -33,6 +33,7 @@ class Vacancy(BigIntAuditBase):
         sa.Index("ix_vacancies_org_status", "organisation_id", "status"),
         sa.Index("ix_vacancies_municipality", "municipality_ags"),
         sa.Index("ix_vacancies_address", "postal_code", "address_key"),
+        sa.Index("ix_vacancies_updated_at", "updated_at"),
     )
 
     organisation_id: Mapped[int] = mapped_column(
@@ -80,9 +81,12 @@ class Vacancy(BigIntAuditBase):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("vacancies.id", ondelete="SET NULL")
     )
+    # The Fachstelle's verdict on a flagged duplicate: None (to review), "confirmed", "dismissed".
+    duplicate_review: Mapped[str | None] = mapped_column(sa.String(16))
+    duplicate_reviewed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def gross_cold_rent(self) -> Decimal:

@@ -1,0 +1,640 @@
+"""Proposal pages: propose households, follow them, answer them (counselor and landlord).
+
+Controllers parse and authorise, call one service of ``matching.proposals``, render. A refused
+action rolls back and shows the domain's German message with its status (409, 422, 404).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, cast
+
+import sqlalchemy as sa
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.dependencies import provide_actor
+from api.guards import counselor_only, counselor_or_admin, landlord_only, requires_link_or_landlord
+from api.views.forms import flash, form_dict, render
+from matching.actors import Actor
+from matching.config import Settings
+from matching.consent.service import FIELD_LABELS_DE, check_for_proposal, consent_status
+from matching.db.models import (
+    DeclineReason,
+    Household,
+    Municipality,
+    Proposal,
+    ProposalEvent,
+    Vacancy,
+)
+from matching.enums import (
+    LIVE_PROPOSAL_STATUSES,
+    HouseholdStatus,
+    ProposalStatus,
+    Urgency,
+    VacancyStatus,
+    label,
+)
+from matching.proposals import queries, service
+from matching.proposals.checker import NON_OVERRIDABLE, PairChecker, PassAllChecker
+from matching.proposals.engine import vacancy_label
+from matching.proposals.errors import DomainError, NotFound, ValidationFailed
+from matching.proposals.service import MIN_JUSTIFICATION, ProposalDetail
+from matching.proposals.snapshot import readable_profile
+from matching.proposals.timeutil import berlin_date, utcnow
+from matching.proposals.workflow import ACTION_LABELS_DE, Action, ActorKind, ReasonSide
+
+MAX_CANDIDATES = 300
+MAX_TEXT = 2000
+PROPOSE_RESULTS_KEY = "propose_results"
+
+ACTION_DONE_DE: dict[Action, str] = {
+    Action.SEND: "Vorschlag gesendet.",
+    Action.ARRANGE_VIEWING: "Besichtigung vereinbart. Die Beratungsstelle wird informiert.",
+    Action.ACCEPT: "Zusage gespeichert. Die Wohnung ist jetzt reserviert.",
+    Action.LET: (
+        "Als vermietet gespeichert. Alle anderen offenen Vorschläge für diese Wohnung und "
+        "diesen Haushalt wurden zurückgezogen."
+    ),
+    Action.DECLINE: "Absage gespeichert.",
+    Action.WITHDRAW: "Vorschlag zurückgezogen.",
+}
+# The landlord's buttons, in the words of DESIGN §10.
+LANDLORD_BUTTONS_DE: dict[Action, str] = {
+    Action.ARRANGE_VIEWING: "Besichtigung vereinbaren",
+    Action.ACCEPT: "Zusagen",
+    Action.DECLINE: "Absagen mit Grund",
+    Action.LET: "Vermietet",
+}
+
+
+def app_settings(request: Request[Any, Any, Any]) -> Settings:
+    """The app's settings (base URL of the e-mailed links, limits), not the process default."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def pair_checker(request: Request[Any, Any, Any]) -> PairChecker:
+    """The hard-rule check for proposals: the ranking service once it is there.
+
+    The one place that decides it; until the ranking service offers ``evaluate`` nothing is
+    excluded (the proposal limits, consent and one-live-proposal rules still hold).
+    """
+    ranking = getattr(request.app.state, "ranking", None)
+    if ranking is not None and callable(getattr(ranking, "evaluate", None)):
+        return cast(PairChecker, ranking)
+    return PassAllChecker()
+
+
+async def decline_reasons(session: AsyncSession, side: ReasonSide) -> list[DeclineReason]:
+    rows = await session.scalars(
+        sa.select(DeclineReason)
+        .where(DeclineReason.side == side.value)
+        .order_by(DeclineReason.code)
+    )
+    return list(rows.all())
+
+
+async def reason_labels(session: AsyncSession) -> dict[str, str]:
+    rows = await session.execute(sa.select(DeclineReason.code, DeclineReason.label_de))
+    return {str(code): str(text) for code, text in rows.all()}
+
+
+async def vacancy_with_town(session: AsyncSession, vacancy_id: int) -> tuple[Vacancy, str]:
+    row = (
+        await session.execute(
+            sa.select(Vacancy, Municipality.name)
+            .outerjoin(Municipality, Municipality.ags == Vacancy.municipality_ags)
+            .where(Vacancy.id == vacancy_id)
+        )
+    ).one()
+    vacancy, town = row
+    return vacancy, vacancy_label(vacancy, town)
+
+
+def _int(raw: Any) -> int | None:
+    try:
+        return int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(raw: Any) -> str | None:
+    text = str(raw or "").strip()
+    return text[:MAX_TEXT] or None
+
+
+ReRender = Callable[[str, int, str | None], Awaitable[Template]]
+
+
+async def apply_action(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    actor: Actor,
+    proposal_id: int,
+    *,
+    back_to: str,
+    again: ReRender,
+) -> Template | Redirect:
+    """One workflow action from a form; refused ones roll back and re-render with the reason."""
+    data = await form_dict(request)
+    version = _int(data.get("expected_version"))
+    reason_code = _text(data.get("reason_code"))
+    text = _text(data.get("text"))
+    action = str(data.get("action") or "")
+    if version is None:
+        return await again(
+            "Die Anfrage ist unvollständig. Bitte laden Sie die Seite neu.", 422, None
+        )
+    try:
+        await service.transition(
+            session,
+            actor,
+            proposal_id,
+            action,
+            expected_version=version,
+            reason_code=reason_code,
+            text=text,
+            settings=app_settings(request),
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        await session.rollback()
+        field = exc.field if isinstance(exc, ValidationFailed) else None
+        return await again(exc.message, exc.http_status, field)
+    flash(request, ACTION_DONE_DE.get(Action(action), "Gespeichert."))
+    return Redirect(back_to)
+
+
+def action_forms(detail: ProposalDetail) -> list[dict[str, Any]]:
+    """The buttons this actor may use now (workflow table order), with their labels."""
+    forms = []
+    for action in detail.allowed_actions:
+        text = ACTION_LABELS_DE[action]
+        if detail.actor_kind == ActorKind.LANDLORD:
+            text = LANDLORD_BUTTONS_DE.get(action, text)
+        elif action == Action.DECLINE:
+            text = "Absage des Haushalts erfassen"
+        forms.append({"action": action.value, "label": text})
+    return forms
+
+
+def event_rows(events: Sequence[ProposalEvent], reasons: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "when": e.created_at,
+            "from": label(e.from_status) if e.from_status else None,
+            "to": label(e.to_status),
+            "by": _who(e.actor_label),
+            "reason": reasons.get(e.reason_code or "", e.reason_code),
+            "note": e.note,
+        }
+        for e in events
+    ]
+
+
+def _who(actor_label: str) -> str:
+    if actor_label.startswith("system"):
+        return "automatisch"
+    if actor_label.startswith("link"):
+        return "Vermieter (E-Mail-Link)"
+    if actor_label.startswith("api_key"):
+        return "Schnittstelle"
+    return "Person"
+
+
+# ------------------------------------------------------------------ counselor
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One of the counselor's households on the propose page."""
+
+    household: Household
+    score: float | None
+    exclusions: list[tuple[str, str]]
+    overridable: bool
+    consent_text: str
+    consent_problem: str | None
+    already: bool
+
+    @property
+    def selectable(self) -> bool:
+        return not self.already and self.consent_problem is None and self.overridable
+
+
+async def candidates(
+    session: AsyncSession, actor: Actor, vacancy: Vacancy, checker: PairChecker
+) -> list[Candidate]:
+    households = (
+        await session.scalars(
+            sa.select(Household)
+            .where(
+                Household.organisation_id == actor.organisation_id,
+                Household.status == HouseholdStatus.ACTIVE,
+            )
+            .order_by(Household.registered_at, Household.id)
+            .limit(MAX_CANDIDATES)
+        )
+    ).all()
+    live = set(
+        (
+            await session.scalars(
+                sa.select(Proposal.household_id).where(
+                    Proposal.vacancy_id == vacancy.id,
+                    Proposal.status.in_(LIVE_PROPOSAL_STATUSES),
+                )
+            )
+        ).all()
+    )
+    today = berlin_date(utcnow())
+    rows = []
+    for h in households:
+        evaluation = await checker.evaluate(session, vacancy.id, h.id)
+        status = await consent_status(session, h.id, today)
+        check = await check_for_proposal(session, h.id, vacancy.organisation_id, today)
+        rows.append(
+            Candidate(
+                household=h,
+                score=evaluation.score,
+                exclusions=list(evaluation.exclusions),
+                overridable=not any(c in NON_OVERRIDABLE for c, _ in evaluation.exclusions),
+                consent_text=status.text,
+                consent_problem=None if check.consent is not None else check.message,
+                already=h.id in live,
+            )
+        )
+    urgency_rank = {u: i for i, u in enumerate(Urgency)}
+    rows.sort(
+        key=lambda c: (
+            bool(c.exclusions),
+            -(c.score if c.score is not None else -1.0),
+            urgency_rank.get(Urgency(c.household.urgency), 99),
+            c.household.registered_at,
+            c.household.id,
+        )
+    )
+    return rows
+
+
+class ProposalPages(Controller):
+    """The counselor's proposals: list by status, detail with history and actions."""
+
+    path = "/vorschlaege"
+    guards = [counselor_or_admin]
+    include_in_schema = False
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/", guards=[counselor_only])
+    async def list_page(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        status: ProposalStatus | None = None,
+    ) -> Template:
+        everything = await queries.list_for_counselor(db_session, actor, limit=1000)
+        counts = Counter(p.status for p in everything)
+        rows = [p for p in everything if status is None or p.status == status]
+        live = [p for p in rows if p.status in LIVE_PROPOSAL_STATUSES]
+        closed = [p for p in rows if p.status not in LIVE_PROPOSAL_STATUSES]
+        return render(
+            request,
+            "proposals/list.html",
+            live=live,
+            closed=closed,
+            counts=[(s, counts[s]) for s in ProposalStatus if counts[s]],
+            selected=status,
+            total=len(everything),
+        )
+
+    @get("/{proposal_id:int}")
+    async def detail(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        proposal_id: int,
+    ) -> Template:
+        return await self._page(request, db_session, actor, proposal_id)
+
+    @post("/{proposal_id:int}/aktion", guards=[counselor_only])
+    async def act(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        proposal_id: int,
+    ) -> Template | Redirect:
+        async def again(message: str, status: int, field: str | None) -> Template:
+            return await self._page(
+                request, db_session, actor, proposal_id, error=message, status=status, field=field
+            )
+
+        return await apply_action(
+            request,
+            db_session,
+            actor,
+            proposal_id,
+            back_to=f"/vorschlaege/{proposal_id}",
+            again=again,
+        )
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        actor: Actor,
+        proposal_id: int,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        field: str | None = None,
+    ) -> Template:
+        detail = await service.get_detail(session, actor, proposal_id)
+        proposal = detail.proposal
+        vacancy, vacancy_text = await vacancy_with_town(session, proposal.vacancy_id)
+        household = await session.get(Household, proposal.household_id)
+        reasons = await reason_labels(session)
+        shared = readable_profile(proposal.shared_profile, include_identity=False)
+        return render(
+            request,
+            "proposals/detail.html",
+            status_code=status,
+            proposal=proposal,
+            vacancy=vacancy,
+            vacancy_label=vacancy_text,
+            reference_code=household.reference_code if household else "",
+            events=event_rows(detail.events, reasons),
+            actions=action_forms(detail),
+            reasons=await decline_reasons(session, ReasonSide.HOUSEHOLD),
+            reason_label=reasons.get(proposal.decline_reason_code or ""),
+            shared=shared,
+            shared_fields=[FIELD_LABELS_DE.get(f, f) for f in shared.get("scope", [])],
+            error=error,
+            error_field=field,
+        )
+
+
+class ProposePages(Controller):
+    """Propose one or several of the counselor's households for a vacancy."""
+
+    path = "/wohnungen/{vacancy_id:int}/vorschlagen"
+    guards = [counselor_only]
+    include_in_schema = False
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/")
+    async def page(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        vacancy_id: int,
+    ) -> Template:
+        session_data = request.scope.get("session")
+        results = None
+        if isinstance(session_data, dict):
+            results = session_data.pop(PROPOSE_RESULTS_KEY, None)
+        return await _propose_page(request, db_session, actor, vacancy_id, results=results)
+
+    @post("/")
+    async def propose(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        vacancy_id: int,
+    ) -> Template | Redirect:
+        data = await form_dict(request, lists=("household_ids",))
+        ids = [i for i in (_int(x) for x in data["household_ids"]) if i is not None][:50]
+        justification = _text(data.get("justification"))
+        if not ids:
+            return await _propose_page(
+                request,
+                db_session,
+                actor,
+                vacancy_id,
+                error="Bitte wählen Sie mindestens einen Haushalt aus.",
+                status=422,
+                justification=justification,
+            )
+        outcomes = await service.propose(
+            db_session,
+            actor,
+            vacancy_id,
+            ids,
+            checker=pair_checker(request),
+            justification=justification,
+            settings=app_settings(request),
+        )
+        codes = dict(
+            (
+                await db_session.execute(
+                    sa.select(Household.id, Household.reference_code).where(Household.id.in_(ids))
+                )
+            ).all()
+        )
+        sent = [o for o in outcomes if o.ok]
+        results = [
+            {
+                "reference_code": codes.get(o.household_id, f"Haushalt {o.household_id}"),
+                "ok": o.ok,
+                "message": o.message,
+                "proposal_id": o.proposal_id,
+            }
+            for o in outcomes
+        ]
+        session_data = request.scope.get("session")
+        if isinstance(session_data, dict):
+            session_data[PROPOSE_RESULTS_KEY] = results
+        if sent:
+            flash(
+                request,
+                "Vorschlag gesendet." if len(sent) == 1 else f"{len(sent)} Vorschläge gesendet.",
+            )
+        return Redirect(f"/wohnungen/{vacancy_id}/vorschlagen")
+
+
+async def _propose_page(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    actor: Actor,
+    vacancy_id: int,
+    *,
+    results: Any = None,
+    error: str | None = None,
+    status: int = 200,
+    justification: str | None = None,
+) -> Template:
+    vacancy = await session.get(Vacancy, vacancy_id)
+    if vacancy is None or vacancy.status == VacancyStatus.DRAFT:
+        raise NotFound("Wohnungsangebot nicht gefunden.")
+    _, vacancy_text = await vacancy_with_town(session, vacancy_id)
+    rows = (
+        await candidates(session, actor, vacancy, pair_checker(request))
+        if vacancy.status == VacancyStatus.OPEN
+        else []
+    )
+    return render(
+        request,
+        "proposals/propose.html",
+        status_code=status,
+        vacancy=vacancy,
+        vacancy_label=vacancy_text,
+        candidates=rows,
+        results=results if isinstance(results, list) else None,
+        error=error,
+        justification=justification or "",
+        min_justification=MIN_JUSTIFICATION,
+        ranked=not isinstance(pair_checker(request), PassAllChecker),
+    )
+
+
+@get(
+    "/haushalte/{household_id:int}/vorschlaege",
+    guards=[counselor_or_admin],
+    include_in_schema=False,
+)
+async def household_proposals(
+    request: Request[Any, Any, Any], db_session: AsyncSession, household_id: int
+) -> Template:
+    """The proposal history of one household (a partial for the household page)."""
+    actor = await provide_actor(request)
+    household = await db_session.get(Household, household_id)
+    if household is None or (
+        household.organisation_id != actor.organisation_id and not actor.is_admin
+    ):
+        raise NotFound("Haushalt nicht gefunden.")
+    query = (
+        sa.select(Proposal, Vacancy, Municipality.name)
+        .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
+        .outerjoin(Municipality, Municipality.ags == Vacancy.municipality_ags)
+        .where(Proposal.household_id == household_id)
+        .order_by(Proposal.id.desc())
+        .limit(200)
+    )
+    rows = [
+        {"proposal": p, "vacancy_label": vacancy_label(v, town)}
+        for p, v, town in (await db_session.execute(query)).all()
+    ]
+    return render(request, "proposals/household_history.html", rows=rows, household=household)
+
+
+# ------------------------------------------------------------------ landlord
+
+
+class LandlordProposalPages(Controller):
+    """What the landlord sees: proposals awaiting an answer first, the shared profile, answers.
+
+    Reached by logged-in landlords and by the short session of a secure e-mail link.
+    """
+
+    path = "/vermieter/vorschlaege"
+    guards = [requires_link_or_landlord]
+    include_in_schema = False
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/", guards=[landlord_only])
+    async def list_page(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+    ) -> Template:
+        rows = await queries.list_for_landlord(
+            db_session, actor, limit=100, offset=(page - 1) * 100
+        )
+        awaiting = [p for p in rows if p.status in queries.AWAITING_ANSWER]
+        others = [p for p in rows if p.status not in queries.AWAITING_ANSWER]
+        return render(request, "landlord/list.html", awaiting=awaiting, others=others, page=page)
+
+    @get("/{proposal_id:int}")
+    async def view(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        proposal_id: int,
+    ) -> Template:
+        return await self._page(request, db_session, actor, proposal_id)
+
+    @get("/{proposal_id:int}/druck")
+    async def sheet(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        proposal_id: int,
+    ) -> Template:
+        return await self._page(
+            request, db_session, actor, proposal_id, template="landlord/sheet.html"
+        )
+
+    @post("/{proposal_id:int}/aktion")
+    async def act(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        proposal_id: int,
+    ) -> Template | Redirect:
+        async def again(message: str, status: int, field: str | None) -> Template:
+            return await self._page(
+                request, db_session, actor, proposal_id, error=message, status=status, field=field
+            )
+
+        return await apply_action(
+            request,
+            db_session,
+            actor,
+            proposal_id,
+            back_to=f"/vermieter/vorschlaege/{proposal_id}",
+            again=again,
+        )
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        actor: Actor,
+        proposal_id: int,
+        *,
+        template: str = "landlord/proposal.html",
+        error: str | None = None,
+        status: int = 200,
+        field: str | None = None,
+    ) -> Template:
+        detail = await service.mark_viewed(  # the audited view
+            session, actor, proposal_id, settings=app_settings(request)
+        )
+        proposal = detail.proposal
+        vacancy, vacancy_text = await vacancy_with_town(session, proposal.vacancy_id)
+        reasons = await reason_labels(session)
+        return render(
+            request,
+            template,
+            status_code=status,
+            proposal=proposal,
+            vacancy=vacancy,
+            vacancy_label=vacancy_text,
+            profile=detail.profile,
+            shared_fields=[FIELD_LABELS_DE.get(f, f) for f in detail.profile.get("scope", [])],
+            events=event_rows(detail.events, reasons),
+            actions=action_forms(detail) if detail.actor_kind == ActorKind.LANDLORD else [],
+            reasons=await decline_reasons(session, ReasonSide.LANDLORD),
+            reason_label=reasons.get(proposal.decline_reason_code or ""),
+            via_link=actor.kind == "link",
+            error=error,
+            error_field=field,
+        )
+
+
+ROUTES: list[Any] = [ProposalPages, ProposePages, household_proposals, LandlordProposalPages]

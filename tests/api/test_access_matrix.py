@@ -1,0 +1,345 @@
+# ruff: noqa: E501
+"""The access matrix: every route of the app × every kind of actor.
+
+Routes come from Litestar's route table, so a new route without an expectation fails this
+test. Objects in path parameters belong to organisation A (counselling office A, landlord A);
+actors of organisation B must get 404, exactly as for an unknown id. The observed matrix is
+printed as a table.
+
+Outcome codes: ok = passed authorisation (2xx/3xx, or 400/409/422 on the deliberately empty
+body); L = sent to log in (401 or redirect to /login); F = 403; N = 404; E = server error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from litestar.testing import AsyncTestClient
+
+from matching.accounts.service import SCOPES
+from matching.config import DatabaseSettings, SecuritySettings, Settings
+from matching.db.engine import make_engine, make_session_factory
+from matching.reference.loader import load_reference_data
+from matching.security.throttle import LoginThrottle
+from tests.conftest import TEST_KEY
+from tests.support.databases import migrate
+from tests.support.routes import RouteCase, route_cases
+from tests.support.scene import Scene, build_scene
+from tests.support.world import PASSWORD
+
+USERS = ("counselor_a", "counselor_b", "landlord_a", "landlord_b", "admin")
+ACTORS: tuple[str, ...] = (
+    "anon",
+    *(f"key:counseling_a:{s}" for s in SCOPES),
+    *(f"key:landlord_a:{s}" for s in SCOPES),
+    "link",
+    "landlord_b",
+    "counselor_b",
+    "landlord_a",
+    "counselor_a",
+    "admin",
+)
+SHORT = {
+    "anon": "anon",
+    "link": "link",
+    "landlord_b": "LB",
+    "counselor_b": "CB",
+    "landlord_a": "LA",
+    "counselor_a": "CA",
+    "admin": "ADM",
+}
+
+
+def short(actor: str) -> str:
+    if actor.startswith("key:"):
+        _, org, scope = actor.split(":", 2)
+        return ("kC:" if org.startswith("counseling") else "kL:") + scope.replace(":", "")[:7]
+    return SHORT[actor]
+
+
+def _category(response: Any) -> str:
+    status = response.status_code
+    if status >= 500:
+        return "E"
+    if status == 401 or (
+        status in (301, 302, 303, 307) and response.headers.get("location", "").endswith("/login")
+    ):
+        return "L"
+    if status == 403:
+        return "F"
+    if status == 404:
+        return "N"
+    return "ok"
+
+
+async def _clients(app: Any, scene: Scene) -> dict[str, httpx.AsyncClient]:
+    """One cookie jar per actor; plain httpx over ASGI (the app's lifespan runs once)."""
+    clients: dict[str, httpx.AsyncClient] = {}
+    for actor in ACTORS:
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+        )
+        await client.get("/login")
+        if actor in USERS:
+            response = await client.post(
+                "/login",
+                data={"email": f"{actor.replace('_', '.')}@example.org", "password": PASSWORD},
+                headers={"x-csrftoken": client.cookies.get("tueroeffner_csrf") or ""},
+                follow_redirects=True,
+            )
+            assert response.status_code == 200, (actor, response.status_code)
+        elif actor == "link":
+            response = await client.get(f"/l/{scene.token}", follow_redirects=True)
+            assert response.status_code == 200, response.status_code
+        elif actor.startswith("key:"):
+            _, org, scope = actor.split(":", 2)
+            client.headers["Authorization"] = f"Bearer {scene.keys[f'{org}:{scope}']}"
+        clients[actor] = client
+    return clients
+
+
+VACANCY_BODY = {
+    "postal_code": "32423",
+    "rooms": 2,
+    "living_area": 54.5,
+    "net_cold_rent": 330,
+    "cold_service_charges": 110,
+    "available_from": (date.today() + timedelta(days=10)).isoformat(),
+}
+
+
+def _json_body(case: RouteCase, scene: Scene) -> dict[str, Any]:
+    """A valid body, so an answer other than ok shows refusal, not a validation error."""
+    bodies: dict[str, dict[str, Any]] = {
+        "POST /api/v1/households": {"adults": 1, "income_basis": "sgb2", "urgency": "homeless"},
+        "PATCH /api/v1/households/{household_id}": {"adults": 2},
+        "POST /api/v1/vacancies": VACANCY_BODY,
+        "PUT /api/v1/vacancies/by-external-id/{external_id}": VACANCY_BODY,
+        "PATCH /api/v1/vacancies/{vacancy_id}": {"title": "Neu"},
+        "POST /api/v1/proposals": {
+            "vacancy_id": scene.values["vacancy_id"],
+            "household_ids": [scene.values["household_id"]],
+        },
+        "POST /api/v1/proposals/{proposal_id}/transitions": {
+            "action": "arrange_viewing",
+            "expected_version": 2,
+        },
+    }
+    return bodies.get(case.key, {})
+
+
+async def _request(client: httpx.AsyncClient, case: RouteCase, path: str, scene: Scene) -> Any:
+    headers = {"x-csrftoken": client.cookies.get("tueroeffner_csrf") or ""}
+    if case.method == "GET":
+        return await client.get(path, follow_redirects=False)
+    if path.startswith("/api/"):
+        return await client.request(
+            case.method,
+            path,
+            json=_json_body(case, scene),
+            headers=headers,
+            follow_redirects=False,
+        )
+    return await client.request(case.method, path, data={}, headers=headers, follow_redirects=False)
+
+
+SESSION_ROUTES = {"POST /login", "POST /logout", "GET /l/{token}"}
+
+
+async def _observe(url: str, db_file: Path, settings: Settings) -> dict[str, dict[str, str]]:
+    from api.app import create_app
+
+    app = create_app(settings)
+    cases = route_cases(app)
+    observed: dict[str, dict[str, str]] = {}
+    # Opening a secure link replaces the session, so it counts as a write here.
+    reads = [c for c in cases if c.method == "GET" and not c.template.startswith("/l/")]
+    writes = [c for c in cases if c not in reads]
+    lifespan = AsyncTestClient(app=app)
+    await lifespan.__aenter__()
+    engine = app.state.session_factory.kw["bind"]
+    scene = await build_scene(url)
+    clients = await _clients(app, scene)
+    await engine.dispose()
+    snapshot = db_file.with_suffix(".snapshot")
+    shutil.copyfile(db_file, snapshot)
+    for case in reads:
+        path = case.fill(scene.values)
+        observed[case.key] = {
+            a: _category(await _request(clients[a], case, path, scene)) for a in ACTORS
+        }
+    for case in writes:
+        # A write may change what later requests see: every write starts from the same
+        # database (the file is restored); sessions are rebuilt only where the route
+        # itself changes them.
+        await engine.dispose()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(snapshot, db_file)
+        if case.key in SESSION_ROUTES:
+            for client in clients.values():
+                await client.aclose()
+            app.state.login_throttle = LoginThrottle()  # empty login forms count as failures
+            clients = await _clients(app, scene)
+        path = case.fill(scene.values)
+        observed[case.key] = {
+            a: _category(await _request(clients[a], case, path, scene)) for a in ACTORS
+        }
+    for client in clients.values():
+        await client.aclose()
+    await lifespan.__aexit__(None, None, None)
+    return observed
+
+
+def _table(observed: dict[str, dict[str, str]]) -> str:
+    width = max(len(k) for k in observed) + 1
+    head = "route".ljust(width) + " ".join(short(a).ljust(8) for a in ACTORS)
+    lines = [head, "-" * len(head)]
+    for key in sorted(observed, key=lambda k: (k.split(" ", 1)[1], k)):
+        lines.append(key.ljust(width) + " ".join(observed[key][a].ljust(8) for a in ACTORS))
+    return "\n".join(lines)
+
+
+def test_access_matrix(tmp_path: Path) -> None:
+    db_file = tmp_path / "matrix.sqlite3"
+    url = f"sqlite+aiosqlite:///{db_file}"
+    migrate(url)
+
+    async def seed() -> None:
+        engine = make_engine(DatabaseSettings(url=url))
+        async with make_session_factory(engine)() as session:
+            await load_reference_data(session)
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(seed())
+    settings = replace(
+        Settings(),
+        database=DatabaseSettings(url=url),
+        security=SecuritySettings(
+            secret_key="matrix-secret-key-0123456789-0123456789",
+            encryption_keys=(TEST_KEY,),
+            session_store="memory",
+        ),
+        var_dir=tmp_path,
+    )
+    observed = asyncio.run(_observe(url, db_file, settings))
+    print(
+        "\nAccess matrix ("
+        f"{len(observed)} routes × {len(ACTORS)} actors = "
+        f"{len(observed) * len(ACTORS)} requests)\n" + _table(observed)
+    )
+    unclassified = sorted(set(observed) - set(EXPECTED))
+    assert not unclassified, f"routes without an expected access profile: {unclassified}"
+    violations = [
+        f"{key} as {actor}: expected {expected(key, actor)}, got {got}"
+        for key, row in observed.items()
+        for actor, got in row.items()
+        if got != expected(key, actor)
+    ]
+    assert not violations, "\n".join(violations)
+
+
+# Reviewed by hand: one row per route, one outcome per actor in ACTORS order (anon, the six
+# counselling-office keys, the six landlord keys, link, LB, CB, LA, CA, ADM).
+EXPECTED: dict[str, str] = {
+    "GET /": "L L L L L L L L L L L L L L ok ok ok ok ok",
+    "GET /admin/audit": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /admin/audit/pruefung": "L L L L L L L L L L L L L L F F F F ok",
+    "POST /admin/benutzer": "L L L L L L L L L L L L L L F F F F ok",
+    "POST /admin/benutzer/{user_id}/status": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /admin/dubletten": "L L L L L L L L L L L L L L F F F F ok",
+    "POST /admin/dubletten/{vacancy_id}": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /admin/konten": "L L L L L L L L L L L L L L F F F F ok",
+    "POST /admin/organisationen": "L L L L L L L L L L L L L L F F F F ok",
+    "POST /admin/organisationen/{org_id}/status": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /admin/zuteilung": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /admin/zuteilung/berechnen": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /admin/zuteilung/ergebnis": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /api-schluessel": "L L L L L L L L L L L L L L F F F F ok",
+    "POST /api-schluessel": "L L L L L L L L L L L L L L F F F F ok",
+    "POST /api-schluessel/{key_id}/widerrufen": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /api/v1/households": "L F F ok F F F F F N F F F L L L L L L",
+    "POST /api/v1/households": "L F F F ok F F F F F N F F L L L L L L",
+    "GET /api/v1/households/{household_id}": "L F F ok F F F F F N F F F L L L L L L",
+    "PATCH /api/v1/households/{household_id}": "L F F F ok F F F F F N F F L L L L L L",
+    "GET /api/v1/households/{household_id}/matches": "L F F ok F F F F F N F F F L L L L L L",
+    "GET /api/v1/proposals": "L F F F F ok F F F F F ok F L L L L L L",
+    "POST /api/v1/proposals": "L F F F F F ok F F F F F F L L L L L L",
+    "GET /api/v1/proposals/{proposal_id}": "L F F F F ok F F F F F ok F L L L L L L",
+    "POST /api/v1/proposals/{proposal_id}/transitions": "L F F F F F ok F F F F F ok L L L L L L",
+    "GET /api/v1/vacancies": "L ok F F F F F ok F F F F F L L L L L L",
+    "POST /api/v1/vacancies": "L F F F F F F F ok F F F F L L L L L L",
+    "DELETE /api/v1/vacancies/by-external-id/{external_id}": "L F N F F F F F ok F F F F L L L L L L",
+    "GET /api/v1/vacancies/by-external-id/{external_id}": "L N F F F F F ok F F F F F L L L L L L",
+    "PUT /api/v1/vacancies/by-external-id/{external_id}": "L F F F F F F F ok F F F F L L L L L L",
+    "POST /api/v1/vacancies/import": "L F F F F F F F ok F F F F L L L L L L",
+    "DELETE /api/v1/vacancies/{vacancy_id}": "L F N F F F F F ok F F F F L L L L L L",
+    "GET /api/v1/vacancies/{vacancy_id}": "L ok F F F F F ok F F F F F L L L L L L",
+    "PATCH /api/v1/vacancies/{vacancy_id}": "L F N F F F F F ok F F F F L L L L L L",
+    "GET /api/v1/vacancies/{vacancy_id}/matches": "L F F ok F F F F F N F F F L L L L L L",
+    "GET /api/v1/vacancies/{vacancy_id}/matches/{household_id}": "L F F ok F F F F F N F F F L L L L L L",
+    "GET /haushalte": "L L L L L L L L L L L L L L F ok F ok ok",
+    "POST /haushalte": "L L L L L L L L L L L L L L F ok F ok ok",
+    "GET /haushalte/neu": "L L L L L L L L L L L L L L F ok F ok ok",
+    "GET /haushalte/{household_id}": "L L L L L L L L L L L L L L F N F ok ok",
+    "POST /haushalte/{household_id}": "L L L L L L L L L L L L L L F N F ok ok",
+    "GET /haushalte/{household_id}/auskunft": "L L L L L L L L L L L L L L F N F ok ok",
+    "GET /haushalte/{household_id}/auskunft.json": "L L L L L L L L L L L L L L F N F ok ok",
+    "GET /haushalte/{household_id}/bearbeiten": "L L L L L L L L L L L L L L F N F ok ok",
+    "GET /haushalte/{household_id}/einwilligung-status": "L L L L L L L L L L L L L L F N F ok ok",
+    "GET /haushalte/{household_id}/einwilligungen": "L L L L L L L L L L L L L L F N F ok F",
+    "POST /haushalte/{household_id}/einwilligungen": "L L L L L L L L L L L L L L F N F ok F",
+    "POST /haushalte/{household_id}/einwilligungen/{consent_id}/widerrufen": "L L L L L L L L L L L L L L F N F ok F",
+    "GET /haushalte/{household_id}/vorschlaege": "L L L L L L L L L L L L L L F N F ok ok",
+    "GET /haushalte/{household_id}/wohnungen": "L L L L L L L L L L L L L L F N F ok ok",
+    "GET /health": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "GET /import": "L L L L L L L L L L L L L L ok F ok F F",
+    "POST /import": "L L L L L L L L L L L L L L ok F ok F F",
+    "GET /import/vorlage.csv": "L L L L L L L L L L L L L L ok F ok F F",
+    "GET /import/vorlage.xlsx": "L L L L L L L L L L L L L L ok F ok F F",
+    "GET /import/{job_id}": "L L L L L L L L L L L L L L N F ok F F",
+    "GET /import/{job_id}/bericht.csv": "L L L L L L L L L L L L L L N F ok F F",
+    "GET /import/{job_id}/fortschritt": "L L L L L L L L L L L L L L N F ok F F",
+    "POST /import/{job_id}/uebernehmen": "L L L L L L L L L L L L L L N F ok F F",
+    "POST /import/{job_id}/verwerfen": "L L L L L L L L L L L L L L N F ok F F",
+    "GET /l/{token}": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "GET /login": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "POST /login": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "POST /logout": "L L L L L L L L L L L L L L L L L L L",
+    "GET /ready": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "GET /schema": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "GET /schema/openapi.json": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "GET /schema/{path}": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "GET /static/{file_path}": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
+    "GET /uebersicht": "L L L L L L L L L L L L L L ok ok ok ok ok",
+    "GET /vermieter/vorschlaege": "L L L L L L L L L L L L L L ok F ok F F",
+    "GET /vermieter/vorschlaege/{proposal_id}": "L L L L L L L L L L L L L ok N F ok F ok",
+    "POST /vermieter/vorschlaege/{proposal_id}/aktion": "L L L L L L L L L L L L L L L L L L L",
+    "GET /vermieter/vorschlaege/{proposal_id}/druck": "L L L L L L L L L L L L L ok N F ok F ok",
+    "GET /vorschlaege": "L L L L L L L L L L L L L L F ok F ok F",
+    "GET /vorschlaege/{proposal_id}": "L L L L L L L L L L L L L L F N F ok ok",
+    "POST /vorschlaege/{proposal_id}/aktion": "L L L L L L L L L L L L L L L L L L L",
+    "GET /wohnungen": "L L L L L L L L L L L L L L ok ok ok ok ok",
+    "POST /wohnungen": "L L L L L L L L L L L L L L L L L L L",
+    "GET /wohnungen/neu": "L L L L L L L L L L L L L L ok F ok F F",
+    "GET /wohnungen/{vacancy_id}": "L L L L L L L L L L L L L L N ok ok ok ok",
+    "POST /wohnungen/{vacancy_id}": "L L L L L L L L L L L L L L L L L L L",
+    "GET /wohnungen/{vacancy_id}/bearbeiten": "L L L L L L L L L L L L L L N F ok F F",
+    "POST /wohnungen/{vacancy_id}/bestaetigen": "L L L L L L L L L L L L L L L L L L L",
+    "GET /wohnungen/{vacancy_id}/haushalte/{household_id}/warum": "L L L L L L L L L L L L L L F N F ok ok",
+    "GET /wohnungen/{vacancy_id}/rangliste": "L L L L L L L L L L L L L L F ok F ok ok",
+    "GET /wohnungen/{vacancy_id}/vorschlagen": "L L L L L L L L L L L L L L F ok F ok F",
+    "POST /wohnungen/{vacancy_id}/vorschlagen": "L L L L L L L L L L L L L L L L L L L",
+    "POST /wohnungen/{vacancy_id}/zurueckziehen": "L L L L L L L L L L L L L L L L L L L",
+}
+
+
+def expected(key: str, actor: str) -> str:
+    return EXPECTED[key].split()[ACTORS.index(actor)]

@@ -1,0 +1,109 @@
+"""A scene for route-wide tests: the world plus a consent, a sent proposal, a secure link
+token and an import job, with every path parameter's value for objects of organisation A."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from matching.actors import Actor
+from matching.config import DatabaseSettings
+from matching.consent.service import record_consent
+from matching.db.engine import make_engine, make_session_factory
+from matching.db.models import Organisation, Proposal, User
+from matching.enums import ConsentRecipients, OrganisationKind, Role
+from matching.intake import csv_template
+from matching.intake.importer import parse_upload, record_job, run_import
+from matching.proposals import tokens
+from matching.proposals.checker import PassAllChecker
+from matching.proposals.service import propose
+from tests.support.world import build_world
+
+
+@dataclass
+class Scene:
+    values: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    token: str = ""
+
+
+async def build_scene(url: str) -> Scene:
+    engine = make_engine(DatabaseSettings(url=url))
+    async with make_session_factory(engine)() as session:
+        world = await build_world(session)
+        ha, va = world.households["a"], world.vacancies["a"]
+        counselor = world.users["counselor_a"]
+        actor = Actor(
+            kind="user",
+            organisation_id=counselor.organisation_id,
+            role=Role.COUNSELOR,
+            organisation_kind=OrganisationKind.COUNSELING,
+            user_id=counselor.id,
+            label=f"user:{counselor.id}",
+        )
+        consent = await record_consent(
+            session,
+            actor,
+            ha.id,
+            scope=["composition", "income_basis"],
+            recipients=ConsentRecipients.NETWORK,
+            given_at=date.today(),
+            valid_until=date.today() + timedelta(days=180),
+            form_reference="Formular 1",
+        )
+        outcomes = await propose(session, actor, va.id, [ha.id], checker=PassAllChecker())
+        proposal_id = outcomes[0].proposal_id
+        assert proposal_id is not None, outcomes
+        proposal = await session.get(Proposal, proposal_id)
+        assert proposal is not None and proposal.respond_by is not None
+        raw = await tokens.issue(
+            session, proposal_id, "landlord_a@example.org", proposal.respond_by
+        )
+        # A real dry-run import of the CSV template, so the job has a report to download.
+        landlord = world.users["landlord_a"]
+        landlord_actor = Actor(
+            kind="user",
+            organisation_id=landlord.organisation_id,
+            role=Role.LANDLORD,
+            organisation_kind=OrganisationKind.LANDLORD,
+            user_id=landlord.id,
+            label=f"user:{landlord.id}",
+        )
+        parsed = await parse_upload(session, csv_template(), "vorlage.csv")
+        report = await run_import(
+            session, landlord_actor, parsed, filename="vorlage.csv", dry_run=True
+        )
+        job = await record_job(session, landlord_actor, report)
+        await session.flush()
+        other_user = await session.scalar(sa.select(User.id).where(User.email.like("counselor.b%")))
+        other_org = await session.scalar(
+            sa.select(Organisation.id).where(Organisation.name == "Vermieter B")
+        )
+        key_id = await session.scalar(
+            sa.text("SELECT id FROM api_keys WHERE organisation_id = :o ORDER BY id LIMIT 1"),
+            {"o": world.orgs["landlord_a"].id},
+        )
+        await session.commit()
+        scene = Scene(
+            values={
+                "household_id": ha.id,
+                "vacancy_id": va.id,
+                "proposal_id": proposal_id,
+                "consent_id": consent.id,
+                "job_id": job.id,
+                "user_id": other_user,
+                "org_id": other_org,
+                "key_id": key_id,
+                "external_id": "EXT-a",
+                "token": raw,
+                "file_path": "app.css",
+                "path": "openapi.json",
+            },
+            keys=dict(world.keys),
+            token=raw,
+        )
+    await engine.dispose()
+    return scene
