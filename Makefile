@@ -49,8 +49,13 @@ typecheck: install
 test: lint typecheck
 	$(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term --cov-report=xml:var/coverage.xml
 
+# Each script prints its figures beside the targets (PostgreSQL ones use a throw-away database).
 bench: install
 	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_ranking.py
+	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_intake_parse.py
+	$(BIN)/python benchmarks/bench_proposals.py
 	$(BIN)/python benchmarks/bench_demo_data.py
 
 clean-db:

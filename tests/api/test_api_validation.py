@@ -170,3 +170,26 @@ async def test_pagination_and_filters(client: Any, world: Any) -> None:
     assert body["total"] == 4 and len(body["items"]) == 2
     bad = await client.get("/api/v1/vacancies?limit=0", headers=headers)
     assert bad.status_code in (400, 422)
+
+
+async def test_household_created_closed_and_codes_never_reused(
+    client: Any, world: Any, session: Any
+) -> None:
+    """Found by schemathesis: a household sent with a status crashed the create."""
+    headers = bearer(world, "counseling_a:all")
+    body = {"adults": 1, "income_basis": "sgb12", "urgency": "none", "status": "closed"}
+    first = await client.post("/api/v1/households", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["status"] == "closed"
+    # An anonymised household gives up its code: the next one must still be new.
+    await session.execute(
+        sa.update(Household)
+        .where(Household.id == first.json()["id"])
+        .values(reference_code=f"ANON-{first.json()['id']}")
+    )
+    await session.commit()
+    second = await client.post("/api/v1/households", json=body, headers=headers)
+    third = await client.post("/api/v1/households", json=body, headers=headers)
+    assert second.status_code == 201
+    assert third.status_code == 201
+    assert second.json()["reference_code"] != third.json()["reference_code"]

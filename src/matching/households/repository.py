@@ -52,8 +52,18 @@ class HouseholdRepository(SQLAlchemyAsyncRepository[Household]):
         return list(rows.all()), int(total or 0)
 
     async def next_number(self, year: int) -> int:
+        """One more than the highest number of the year (codes of anonymised or deleted
+        households may be gone, so counting would reuse a number)."""
         prefix = f"HH-{year}-"
-        count = await self.session.scalar(
-            sa.select(sa.func.count()).where(Household.reference_code.startswith(prefix))
+        of_year = Household.reference_code.startswith(prefix)
+        longest = await self.session.scalar(
+            sa.select(sa.func.max(sa.func.length(Household.reference_code))).where(of_year)
         )
-        return int(count or 0) + 1
+        if not longest:
+            return 1
+        highest = await self.session.scalar(
+            sa.select(sa.func.max(Household.reference_code)).where(
+                of_year, sa.func.length(Household.reference_code) == longest
+            )
+        )
+        return int(str(highest).removeprefix(prefix)) + 1

@@ -8,6 +8,7 @@ from typing import Any, cast
 import msgspec
 import sqlalchemy as sa
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -95,18 +96,35 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
         values.setdefault("children_ages", [])
         values.setdefault("preferred_ags", [])
         values["persons"] = data.adults + len(values["children_ages"])
-        number = await self.repository.next_number(today.year)
-        household = Household(
-            **values,
-            reference_code=reference_code(today.year, number),
-            organisation_id=scope,
-            counselor_id=actor.user_id,
-            status=values.get("status", HouseholdStatus.ACTIVE),
-        )
-        household = await self.repository.add(household)
+        values.setdefault("status", HouseholdStatus.ACTIVE)
+        if values["status"] == HouseholdStatus.CLOSED:
+            values["closed_at"] = today
+        household = await self._add_with_code(values, scope, actor.user_id, today.year)
         await versioning.bump(self.db, versioning.HOUSEHOLDS)
         await audit.record(self.db, actor, "create", "household", household.id)
         return household
+
+    async def _add_with_code(
+        self, values: dict[str, Any], organisation_id: int, counselor_id: int | None, year: int
+    ) -> Household:
+        """Insert with the next free reference code; a parallel insert that took the same
+        code makes this one retry with the following number (savepoint, unique index)."""
+        for _attempt in range(5):
+            number = await self.repository.next_number(year)
+            household = Household(
+                **values,
+                reference_code=reference_code(year, number),
+                organisation_id=organisation_id,
+                counselor_id=counselor_id,
+            )
+            try:
+                async with self.db.begin_nested():
+                    self.db.add(household)
+                    await self.db.flush()
+            except IntegrityError:
+                continue
+            return household
+        raise Conflict("Bitte erneut versuchen: die Kennung war gerade vergeben.")
 
     async def update_for(self, actor: Actor, household_id: int, data: HouseholdUpdate) -> Household:
         household = await self.get_for(actor, household_id, audit_read=False)
