@@ -7,7 +7,6 @@ Each PostgreSQL run works in its own throw-away database; set MATCHING_REQUIRE_P
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
@@ -21,10 +20,9 @@ from matching.config import DatabaseSettings, SecuritySettings, Settings
 from matching.db.engine import make_engine, make_session_factory
 from matching.reference.loader import load_reference_data
 from matching.security import crypto
+from tests.support.apps import TEST_KEY
 from tests.support.databases import migrate, postgres_available, temporary_postgres_database
 
-# Fixed, so every import of this module (pytest's and `tests.conftest`) agrees on it.
-TEST_KEY = base64.urlsafe_b64encode(b"tueroeffner-test-key-32-bytes-!!").decode()
 REFERENCE_TABLES = {"municipalities", "decline_reasons", "rent_limits", "alembic_versions"}
 
 

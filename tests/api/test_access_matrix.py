@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,9 @@ import httpx
 from litestar.testing import AsyncTestClient
 
 from matching.accounts.service import SCOPES
-from matching.config import DatabaseSettings, SecuritySettings, Settings
-from matching.db.engine import make_engine, make_session_factory
-from matching.reference.loader import load_reference_data
+from matching.config import Settings
 from matching.security.throttle import LoginThrottle
-from tests.conftest import TEST_KEY
-from tests.support.databases import migrate
+from tests.support.apps import sqlite_app_settings
 from tests.support.routes import RouteCase, route_cases
 from tests.support.scene import Scene, build_scene
 from tests.support.world import PASSWORD
@@ -207,28 +203,7 @@ def _table(observed: dict[str, dict[str, str]]) -> str:
 
 
 def test_access_matrix(tmp_path: Path) -> None:
-    db_file = tmp_path / "matrix.sqlite3"
-    url = f"sqlite+aiosqlite:///{db_file}"
-    migrate(url)
-
-    async def seed() -> None:
-        engine = make_engine(DatabaseSettings(url=url))
-        async with make_session_factory(engine)() as session:
-            await load_reference_data(session)
-            await session.commit()
-        await engine.dispose()
-
-    asyncio.run(seed())
-    settings = replace(
-        Settings(),
-        database=DatabaseSettings(url=url),
-        security=SecuritySettings(
-            secret_key="matrix-secret-key-0123456789-0123456789",
-            encryption_keys=(TEST_KEY,),
-            session_store="memory",
-        ),
-        var_dir=tmp_path,
-    )
+    url, db_file, settings = sqlite_app_settings(tmp_path, "matrix")
     observed = asyncio.run(_observe(url, db_file, settings))
     print(
         "\nAccess matrix ("

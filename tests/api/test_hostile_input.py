@@ -8,7 +8,6 @@ none of it arrives as markup and no template expression was evaluated.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,10 @@ import httpx
 import sqlalchemy as sa
 from litestar.testing import AsyncTestClient
 
-from matching.config import DatabaseSettings, SecuritySettings, Settings
+from matching.config import DatabaseSettings
 from matching.db.engine import make_engine, make_session_factory
 from matching.db.models import Consent, Household, ImportJob, Organisation, Proposal, User, Vacancy
-from matching.reference.loader import load_reference_data
-from tests.conftest import TEST_KEY
-from tests.support.databases import migrate
+from tests.support.apps import sqlite_app_settings
 from tests.support.routes import route_cases
 from tests.support.scene import build_scene
 from tests.support.world import PASSWORD
@@ -88,31 +85,10 @@ async def _render_all(app: Any, url: str) -> dict[str, str]:
 
 
 def test_hostile_strings_are_inert_on_every_page(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hostile.sqlite3'}"
-    migrate(url)
-
-    async def seed() -> None:
-        engine = make_engine(DatabaseSettings(url=url))
-        async with make_session_factory(engine)() as session:
-            await load_reference_data(session)
-            await session.commit()
-        await engine.dispose()
-
-    asyncio.run(seed())
+    url, _db_file, settings = sqlite_app_settings(tmp_path, "hostile")
     from api.app import create_app
 
-    app = create_app(
-        replace(
-            Settings(),
-            database=DatabaseSettings(url=url),
-            security=SecuritySettings(
-                secret_key="hostile-secret-key-0123456789-0123456789",
-                encryption_keys=(TEST_KEY,),
-                session_store="memory",
-            ),
-            var_dir=tmp_path,
-        )
-    )
+    app = create_app(settings)
     pages = asyncio.run(_render_all(app, url))
     assert len(pages) > 30
     shown = [key for key, html in pages.items() if "Canary" in html]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from matching.config import DatabaseSettings, SecuritySettings, Settings
+from matching.config import DatabaseSettings
 from matching.db.engine import make_engine, make_session_factory
-from matching.reference.loader import load_reference_data
-from tests.conftest import TEST_KEY
-from tests.support.databases import migrate
+from tests.support.apps import sqlite_app_settings
 from tests.support.world import World, build_world
 
 EXAMPLES_PER_OPERATION = 30
@@ -34,8 +31,6 @@ EXAMPLES_PER_OPERATION = 30
 async def _seed(url: str) -> World:
     engine = make_engine(DatabaseSettings(url=url))
     async with make_session_factory(engine)() as session:
-        await load_reference_data(session)
-        await session.commit()
         world = await build_world(session)
     await engine.dispose()
     return world
@@ -50,19 +45,8 @@ def _keys_for(path: str, world: World) -> list[str]:
 def test_every_json_operation_survives_fuzzing(tmp_path: Path) -> None:
     from api.app import create_app
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.sqlite3'}"
-    migrate(url)
+    url, _db_file, app_settings = sqlite_app_settings(tmp_path, "fuzz")
     world = asyncio.run(_seed(url))
-    app_settings = replace(
-        Settings(),
-        database=DatabaseSettings(url=url),
-        security=SecuritySettings(
-            secret_key="fuzz-secret-key-0123456789-0123456789",
-            encryption_keys=(TEST_KEY,),
-            session_store="memory",
-        ),
-        var_dir=tmp_path,
-    )
     app = create_app(app_settings)
     schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
     checks = [not_a_server_error, response_schema_conformance, content_type_conformance]
