@@ -312,13 +312,19 @@ def _reason_keys(f: PairFacts) -> tuple[tuple[object, ...], ...]:
 class ReasonCache:
     """Builds component rows, reusing sentences shared by many pairs of one page.
 
-    Use one cache per page (reference date and policy fixed).
+    Use one cache per (policy, reference date); the keys hold everything else a sentence
+    reads, so the ranking keeps one per snapshot between calls.
     """
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.weights = [policy.weights.of(c) for c in COMPONENTS]
         self._reasons: dict[tuple[object, ...], str] = {}
+
+    @property
+    def size(self) -> int:
+        """Number of cached sentences."""
+        return len(self._reasons)
 
     def component_scores(
         self, values: list[float], hundredths: list[int], f: PairFacts

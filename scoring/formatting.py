@@ -7,6 +7,7 @@ a landlord or an auditor reads.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 __all__ = [
@@ -22,8 +23,11 @@ __all__ = [
 
 
 _SWAP = str.maketrans({",": ".", ".": ","})
+_CACHE = 4096
+"""Memoised formats per function (explanations quote the same rents and areas again and again)."""
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def format_number(value: float, decimals: int = 2, *, trim: bool = False) -> str:
     """Format ``value`` German style: ``1234.5`` → ``"1.234,50"``.
 
@@ -40,16 +44,19 @@ def format_number(value: float, decimals: int = 2, *, trim: bool = False) -> str
     return text.translate(_SWAP)
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def format_money(value: float) -> str:
     """Euro amount with two decimals: ``"1.234,50 €"``."""
     return f"{format_number(value, 2)} €"
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def format_area(value: float) -> str:
     """Floor area with up to two decimals: ``"54,5 m²"``, ``"50 m²"``."""
     return f"{format_number(value, 2, trim=True)} m²"
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def format_km(value: float) -> str:
     """Distance with one decimal: ``"12,3 km"``."""
     return f"{format_number(value, 1)} km"

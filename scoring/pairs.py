@@ -10,7 +10,7 @@ vacancy values are scalars; for one household it is the other way round.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -62,6 +62,11 @@ class VacancyFrame:
     """(m,): valid_from of the applied rent-limit table (unused where no table applies)."""
     town_distance: F64
     """(m, towns): km from the vacancy to each town centre."""
+    _extra: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def distance_by_town(self) -> F64:
+        """(towns, m): :attr:`town_distance` transposed, contiguous per town (cached)."""
+        return _distance_by_town(self)
 
     @classmethod
     def build(
@@ -110,6 +115,13 @@ class VacancyFrame:
         frame = cls(town, lat, lon, gross, warm, known, limit, heating, valid_from, distance)
         vacancies._cache[key] = frame
         return frame
+
+
+def _distance_by_town(frame: VacancyFrame) -> F64:
+    cached: F64 | None = frame._extra.get("by_town")
+    if cached is None:
+        cached = frame._extra["by_town"] = np.ascontiguousarray(frame.town_distance.T)
+    return cached
 
 
 def _table_rows(limits: RentLimits, rows: list[int]) -> tuple[F64, F64]:
@@ -165,6 +177,8 @@ class PreferenceIndex:
         The distance is 0 inside a preferred town and NaN without any known preferred town.
         """
         member = self.member[groups]  # (g, towns)
+        if len(groups) == 1:  # one household: a running minimum over its preferred towns
+            return self._location_one(frame, vacancy_rows, member[0])
         inside = member[:, frame.town[vacancy_rows]].T  # (v, g)
         dist = frame.town_distance[vacancy_rows]  # (v, towns)
         masked = np.where(member[None, :, :], dist[:, None, :], np.inf)
@@ -172,6 +186,20 @@ class PreferenceIndex:
         nearest = np.where(inside, 0.0, nearest)
         nearest = np.where(np.isinf(nearest), np.nan, nearest)
         return inside, nearest
+
+    @staticmethod
+    def _location_one(frame: VacancyFrame, vacancy_rows: I64, member: Bool) -> tuple[Bool, F64]:
+        """:meth:`location` for a single group (same values, without the (v, towns) pass)."""
+        towns = np.flatnonzero(member)
+        inside = member[frame.town[vacancy_rows]]
+        if not towns.size:
+            return inside[:, None], np.full((len(vacancy_rows), 1), np.nan)
+        by_town = frame.distance_by_town()
+        nearest = by_town[towns[0]][vacancy_rows]
+        for t in towns[1:].tolist():
+            np.minimum(nearest, by_town[t][vacancy_rows], out=nearest)
+        nearest[inside] = 0.0
+        return inside[:, None], nearest[:, None]
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ candidate, so ties are resolved by the exact sort and never by the partition.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -71,6 +71,7 @@ I64: TypeAlias = npt.NDArray[np.int64]
 F64: TypeAlias = npt.NDArray[np.float64]
 Bool: TypeAlias = npt.NDArray[np.bool_]
 MAX_PAGE = 10_000
+_Row = TypeVar("_Row")
 
 
 def resolve_policy(policy: Policy | str) -> Policy:
@@ -150,6 +151,34 @@ def _top(totals: I64, tiebreak: list[npt.NDArray[np.int64]], stop: int) -> I64:
     return candidates[np.lexsort(keys)][:stop]
 
 
+_ROW_CACHE_SIZE = 20_000
+_REASON_CACHE_SIZE = 50_000
+
+
+def _cached_rows(
+    cache: dict[Any, Any], wanted: list[int], convert: Callable[[list[int]], list[_Row]]
+) -> dict[int, _Row]:
+    """Row objects (immutable) by row index, converted once per table and kept on it."""
+    rows: dict[int, _Row] | None = cache.get("row_objects")
+    if rows is None or len(rows) > _ROW_CACHE_SIZE:
+        rows = cache["row_objects"] = {}
+    missing = [i for i in wanted if i not in rows]
+    if missing:
+        rows.update(zip(missing, convert(missing), strict=True))
+    return {i: rows[i] for i in wanted}
+
+
+def _reason_cache(households: Households, policy: Policy, reference_date: dt.date) -> ReasonCache:
+    """The sentence cache for (policy, reference date), kept on the snapshot between calls."""
+    key = ("reasons", policy, reference_date)
+    cache: ReasonCache | None = households._cache.get(key)
+    if cache is None or cache.size > _REASON_CACHE_SIZE:
+        for old in [k for k in households._cache if isinstance(k, tuple) and k[0] == "reasons"]:
+            del households._cache[old]
+        cache = households._cache[key] = ReasonCache(policy)
+    return cache
+
+
 class _FactSource:
     """Builds :class:`PairFacts` for chosen pairs from the engine's own arrays."""
 
@@ -189,14 +218,17 @@ class _FactSource:
         frame, towns = self.frame, self.m
         unique_h = sorted(set(household_rows))
         unique_v = sorted(set(vacancy_rows))
-        households = dict(zip(unique_h, self.h.rows(unique_h), strict=True))
-        vacancies = dict(zip(unique_v, self.v.rows(unique_v), strict=True))
+        households = _cached_rows(self.h._cache, unique_h, self.h.rows)
+        vacancies = _cached_rows(self.v._cache, unique_v, self.v.rows)
         persons = self.h.persons[household_rows]
         limits = frame.limit[vacancy_rows, persons].tolist()
         heating = frame.heating_limit[vacancy_rows, persons].tolist()
         starts = frame.limit_valid_from[vacancy_rows].tolist()
         groups = self.h.preference_group[household_rows].tolist()
         town = frame.town[vacancy_rows].tolist()
+        # nearest preferred town (first on ties) for every pair, in one pass
+        km = np.where(self.prefs.member[groups], frame.town_distance[vacancy_rows], np.inf)
+        closest = km.argmin(axis=1).tolist() if km.size else [0] * len(vacancy_rows)
         out = []
         for k, (hi, vi) in enumerate(zip(household_rows, vacancy_rows, strict=True)):
             limit, dist = limits[k], distance[k]
@@ -204,9 +236,7 @@ class _FactSource:
             if in_preferred[k]:
                 nearest = towns.name[town[k]]
             elif dist == dist:  # not NaN
-                member = self.prefs.member[groups[k]]
-                km = np.where(member, frame.town_distance[vi], np.inf)
-                nearest = towns.name[int(np.argmin(km))]
+                nearest = towns.name[closest[k]]
             known = limit == limit
             out.append(
                 PairFacts(
@@ -244,7 +274,7 @@ def _page_rows(
     in_pref = np.broadcast_to(page.in_preferred, (n,)).tolist()
     distance = np.broadcast_to(page.distance_km, (n,)).tolist()
     value_rows = np.stack([values[c] for c in COMPONENTS], axis=1).tolist()
-    reasons = ReasonCache(policy)
+    reasons = _reason_cache(source.h, policy, source.reference_date)
     rows = []
     all_facts = source.facts(household_rows, vacancy_rows, in_pref, distance)
     for k, facts in enumerate(all_facts):
