@@ -29,8 +29,9 @@ from matching.consent.service import (
     record_consent,
     withdraw_consent,
 )
-from matching.db.models import Consent, Household, Organisation
+from matching.db.models import Consent, Organisation
 from matching.enums import ConsentRecipients, OrganisationKind
+from matching.households.service import HouseholdService
 from matching.proposals.access import household_for_counselor
 from matching.proposals.errors import Conflict, NotFound, ValidationFailed
 from matching.proposals.timeutil import berlin_date, utcnow
@@ -205,11 +206,10 @@ async def consent_summary(
 ) -> Template:
     """The household page's consent section (loaded into it by HTMX)."""
     actor = await provide_actor(request)
-    household = await db_session.get(Household, household_id)
-    if household is None or (
-        household.organisation_id != actor.organisation_id and not actor.is_admin
-    ):
-        raise NotFound("Haushalt nicht gefunden.")
+    # The same organisation rule as every household page (404 for another office's).
+    household = await HouseholdService(session=db_session).get_for(
+        actor, household_id, audit_read=False
+    )
     status = await consent_status(db_session, household_id)
     return render(request, "consent/summary.html", household=household, status=status)
 

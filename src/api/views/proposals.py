@@ -40,6 +40,7 @@ from matching.enums import (
     VacancyStatus,
     label,
 )
+from matching.households.service import HouseholdService
 from matching.proposals import queries, service
 from matching.proposals.checker import NON_OVERRIDABLE, PairChecker, PassAllChecker
 from matching.proposals.engine import vacancy_label
@@ -507,11 +508,10 @@ async def household_proposals(
 ) -> Template:
     """The proposal history of one household (a partial for the household page)."""
     actor = await provide_actor(request)
-    household = await db_session.get(Household, household_id)
-    if household is None or (
-        household.organisation_id != actor.organisation_id and not actor.is_admin
-    ):
-        raise NotFound("Haushalt nicht gefunden.")
+    # The same organisation rule as every household page (404 for another office's).
+    household = await HouseholdService(session=db_session).get_for(
+        actor, household_id, audit_read=False
+    )
     query = (
         sa.select(Proposal, Vacancy, Municipality.name)
         .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
