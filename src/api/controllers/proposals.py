@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-import sqlalchemy as sa
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
@@ -22,7 +21,7 @@ from api.dependencies import provide_actor
 from api.guards import requires_scope
 from api.views.proposals import app_settings, pair_checker
 from matching.actors import Actor
-from matching.db.models import Household, Proposal, ProposalEvent
+from matching.db.models import Proposal, ProposalEvent
 from matching.enums import OrganisationKind, ProposalStatus, label
 from matching.proposals import queries, service
 from matching.proposals.errors import Forbidden, NotFound
@@ -109,9 +108,7 @@ def _summary_out(p: queries.ProposalSummary) -> ProposalOut:
 
 async def _detail_out(session: AsyncSession, detail: ProposalDetail) -> ProposalOut:
     p: Proposal = detail.proposal
-    reference = await session.scalar(
-        sa.select(Household.reference_code).where(Household.id == p.household_id)
-    )
+    reference = await queries.reference_code(session, p.household_id)
     return ProposalOut(
         id=p.id,
         version=p.version,
@@ -194,29 +191,20 @@ class ProposalApi(Controller):
         """Landlord keys: proposals to the organisation (awaiting an answer first).
         Counselling keys: the organisation's own proposals, newest first."""
         statuses = [status] if status else None
-        conditions: list[Any] = []
         if _is_landlord(actor):
             rows = await queries.list_for_landlord(
                 db_session, actor, statuses=statuses, limit=limit, offset=offset
             )
-            conditions += [
-                Proposal.landlord_organisation_id == actor.organisation_id,
-                Proposal.status != ProposalStatus.DRAFT,
-            ]
+            total = await queries.count_for_landlord(db_session, actor, status=status)
         elif actor.organisation_kind == OrganisationKind.COUNSELING:
             rows = await queries.list_for_counselor(
                 db_session, actor, statuses=statuses, limit=limit, offset=offset
             )
-            conditions.append(Proposal.counseling_organisation_id == actor.organisation_id)
+            total = await queries.count_for_counselor(db_session, actor, status=status)
         else:
             raise Forbidden("Vorschläge sehen nur Beratungsstellen und Vermieter.")
-        if status:
-            conditions.append(Proposal.status == status)
-        total = await db_session.scalar(
-            sa.select(sa.func.count()).select_from(Proposal).where(*conditions)
-        )
         return PageOut(
-            items=[_summary_out(r) for r in rows], total=int(total or 0), limit=limit, offset=offset
+            items=[_summary_out(r) for r in rows], total=total, limit=limit, offset=offset
         )
 
     @get(

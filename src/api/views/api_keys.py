@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
@@ -14,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.dependencies import provide_actor
 from api.guards import landlord_or_admin
 from api.views.forms import flash, form_dict, render
+from matching.accounts import queries as accounts
 from matching.accounts.service import SCOPES, issue_api_key, list_api_keys, revoke_api_key
 from matching.actors import Actor
-from matching.db.models import Organisation, User
+from matching.db.models import Organisation
 from matching.enums import OrganisationKind
 from matching.errors import Forbidden
 from matching.validation import FieldError, ValidationFailed
@@ -41,10 +41,7 @@ async def _check_manager(session: AsyncSession, actor: Actor) -> None:
     """Admins, and the landlord organisation's own admin user; plain landlord users not."""
     if actor.is_admin:
         return
-    is_org_admin = await session.scalar(
-        sa.select(User.is_org_admin).where(User.id == actor.user_id)
-    )
-    if not actor.is_landlord or not is_org_admin:
+    if not actor.is_landlord or not await accounts.is_org_admin(session, actor):
         raise Forbidden(
             "API-Schlüssel verwaltet die Administratorin oder der Administrator Ihrer "
             "Organisation. Bitte wenden Sie sich an diese Person."
@@ -68,16 +65,10 @@ class ApiKeyPages(Controller):
         values: dict[str, Any] | None = None,
         errors: dict[str, str] | None = None,
     ) -> Template:
-        orgs = (
-            await session.scalars(
-                sa.select(Organisation)
-                .where(Organisation.kind != OrganisationKind.FACHSTELLE)
-                .order_by(Organisation.name)
-            )
-        ).all()
+        orgs = await accounts.member_organisations(session)
         org_names = {o.id: o.name for o in orgs}
         own = next((o for o in orgs if o.id == actor.organisation_id), None)
-        users = dict((await session.execute(sa.select(User.id, User.name))).tuples().all())
+        users = await accounts.user_names(session)
         return render(
             request,
             "api_keys/list.html",

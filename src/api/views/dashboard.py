@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import Request, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.guards import any_user, current_actor
 from api.views.forms import render
-from api.views.proposals import reason_labels
-from matching.db.models import Household, Vacancy
-from matching.enums import HouseholdStatus, ProposalStatus, Role, VacancyStatus
+from matching.enums import ProposalStatus, Role
 from matching.proposals import queries
 from matching.proposals.timeutil import utcnow
 
@@ -25,48 +22,7 @@ ANSWERS_WINDOW = timedelta(days=7)  # "new answers": landlord answers of the las
 async def overview(request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
     actor = current_actor(request)
     assert actor is not None
-    stats: dict[str, int] = {}
-    if actor.role == Role.COUNSELOR:
-        stats["active_households"] = int(
-            await db_session.scalar(
-                sa.select(sa.func.count(Household.id)).where(
-                    Household.organisation_id == actor.organisation_id,
-                    Household.status == HouseholdStatus.ACTIVE,
-                )
-            )
-            or 0
-        )
-        stats["open_vacancies"] = int(
-            await db_session.scalar(
-                sa.select(sa.func.count(Vacancy.id)).where(Vacancy.status == VacancyStatus.OPEN)
-            )
-            or 0
-        )
-    elif actor.role == Role.LANDLORD:
-        stats["open_vacancies"] = int(
-            await db_session.scalar(
-                sa.select(sa.func.count(Vacancy.id)).where(
-                    Vacancy.organisation_id == actor.organisation_id,
-                    Vacancy.status == VacancyStatus.OPEN,
-                )
-            )
-            or 0
-        )
-    else:
-        stats["active_households"] = int(
-            await db_session.scalar(
-                sa.select(sa.func.count(Household.id)).where(
-                    Household.status == HouseholdStatus.ACTIVE
-                )
-            )
-            or 0
-        )
-        stats["open_vacancies"] = int(
-            await db_session.scalar(
-                sa.select(sa.func.count(Vacancy.id)).where(Vacancy.status == VacancyStatus.OPEN)
-            )
-            or 0
-        )
+    stats = await queries.overview_counts(db_session, actor)
     board: Any = None
     if actor.role == Role.COUNSELOR:
         board = await queries.counselor_dashboard(
@@ -82,5 +38,5 @@ async def overview(request: Request[Any, Any, Any], db_session: AsyncSession) ->
         stats=stats,
         board=board,
         statuses=list(ProposalStatus),
-        reason_names=await reason_labels(db_session) if actor.is_admin else {},
+        reason_names=await queries.reason_labels(db_session) if actor.is_admin else {},
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
@@ -20,13 +19,10 @@ from matching.enums import HouseholdStatus, IncomeBasis, Urgency
 from matching.households.repository import HouseholdFilter
 from matching.households.schemas import HouseholdCreate, HouseholdUpdate
 from matching.households.service import HouseholdService
+from matching.reference.queries import municipalities
 from matching.validation import ValidationFailed, validate
 
 PAGE_SIZE = 25
-
-
-async def towns(session: AsyncSession) -> list[Municipality]:
-    return list((await session.scalars(sa.select(Municipality).order_by(Municipality.name))).all())
 
 
 def _children(raw: Any) -> Any:
@@ -76,7 +72,7 @@ class HouseholdPages(Controller):
             total=total,
             page=page,
             pages=max(1, -(-total // PAGE_SIZE)),
-            towns=await towns(db_session),
+            towns=await municipalities(db_session),
             filters={"status": status, "urgency": urgency, "town": town},
             statuses=list(HouseholdStatus),
             urgencies=list(Urgency),
@@ -89,7 +85,7 @@ class HouseholdPages(Controller):
             "households/form.html",
             values={"adults": 1, "children_ages": ""},
             errors={},
-            towns=await towns(db_session),
+            towns=await municipalities(db_session),
             household=None,
             **_choices(),
         )
@@ -107,7 +103,7 @@ class HouseholdPages(Controller):
             data = validate(HouseholdCreate, _household_form(raw), from_form=True)
             household = await households.create_for(actor, data)
         except ValidationFailed as exc:
-            return _form_again(request, raw, exc, await towns(db_session), None)
+            return _form_again(request, raw, exc, await municipalities(db_session), None)
         flash(request, f"Haushalt {household.reference_code} wurde angelegt.")
         return Redirect(f"/haushalte/{household.id}")
 
@@ -121,7 +117,7 @@ class HouseholdPages(Controller):
         household_id: int,
     ) -> Template:
         household = await households.get_for(actor, household_id)
-        town_names = {m.ags: m.name for m in await towns(db_session)}
+        town_names = {m.ags: m.name for m in await municipalities(db_session)}
         return render(request, "households/detail.html", household=household, towns=town_names)
 
     @get("/{household_id:int}/bearbeiten")
@@ -145,7 +141,7 @@ class HouseholdPages(Controller):
             "households/form.html",
             values=values,
             errors={},
-            towns=await towns(db_session),
+            towns=await municipalities(db_session),
             household=household,
             **_choices(),
         )
@@ -167,7 +163,7 @@ class HouseholdPages(Controller):
             await households.update_for(actor, household_id, data)
             await _clear_emptied(household, raw)
         except ValidationFailed as exc:
-            return _form_again(request, raw, exc, await towns(db_session), household)
+            return _form_again(request, raw, exc, await municipalities(db_session), household)
         flash(request, "Änderungen gespeichert.")
         return Redirect(f"/haushalte/{household_id}")
 

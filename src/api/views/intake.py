@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
@@ -26,11 +25,13 @@ from api.controllers.intake import BODY_LIMIT, parse_mode, read_upload
 from api.dependencies import provide_actor, provide_vacancies
 from api.guards import admin_only, landlord_only
 from api.views.forms import flash, form_dict, render
+from matching.accounts.queries import organisation_names
 from matching.actors import Actor
-from matching.db.models import ImportJob, User, Vacancy
+from matching.db.models import ImportJob
 from matching.enums import ImportStatus
 from matching.errors import NotFound
 from matching.intake import MAX_FILE_BYTES, MAX_ROWS, csv_template, xlsx_template
+from matching.intake.history import own_job, recent_jobs
 from matching.intake.importer import (
     MODE_LABELS,
     OUTCOME_LABELS,
@@ -142,13 +143,6 @@ async def commit_job(state: State, actor: Actor, job_id: int, mode: Mode) -> Non
         _PROGRESS.pop(job_id, None)
 
 
-async def _own_job(session: AsyncSession, actor: Actor, job_id: int) -> ImportJob:
-    job = await session.get(ImportJob, job_id)
-    if job is None or job.organisation_id != actor.organisation_id:
-        raise NotFound("Import")
-    return job
-
-
 def _download(content: bytes, filename: str, media_type: str) -> Response[bytes]:
     return Response(
         content,
@@ -167,19 +161,10 @@ class ImportPages(Controller):
     async def upload_page(
         self, request: Request[Any, Any, Any], actor: Actor, db_session: AsyncSession
     ) -> Template:
-        rows = (
-            await db_session.execute(
-                sa.select(ImportJob, User.name)
-                .outerjoin(User, User.id == ImportJob.user_id)
-                .where(ImportJob.organisation_id == actor.organisation_id)
-                .order_by(ImportJob.id.desc())
-                .limit(50)
-            )
-        ).all()
         return render(
             request,
             "intake/upload.html",
-            history=[(job, name) for job, name in rows],
+            history=await recent_jobs(db_session, actor, limit=50),
             limits=LIMITS,
             outcomes=OUTCOMES,
             outcome_labels=OUTCOME_LABELS,
@@ -226,7 +211,7 @@ class ImportPages(Controller):
         db_session: AsyncSession,
         job_id: int,
     ) -> Template:
-        job = await _own_job(db_session, actor, job_id)
+        job = await own_job(db_session, actor, job_id)
         report = report_from_job(job)
         rows = []
         if report is not None:
@@ -259,7 +244,7 @@ class ImportPages(Controller):
         db_session: AsyncSession,
         job_id: int,
     ) -> Template | Response[str]:
-        job = await _own_job(db_session, actor, job_id)
+        job = await own_job(db_session, actor, job_id)
         if job.status not in RUNNING:
             # Finished: let HTMX load the whole page with the report.
             return Response("", headers={"HX-Redirect": f"/import/{job.id}"})
@@ -273,7 +258,7 @@ class ImportPages(Controller):
         db_session: AsyncSession,
         job_id: int,
     ) -> Redirect:
-        job = await _own_job(db_session, actor, job_id)
+        job = await own_job(db_session, actor, job_id)
         raw = await form_dict(request)
         mode = parse_mode(str(raw.get("mode") or ""), "all_or_nothing")
         if job.status != ImportStatus.PREVIEW or job.id not in _PENDING:
@@ -294,7 +279,7 @@ class ImportPages(Controller):
         db_session: AsyncSession,
         job_id: int,
     ) -> Redirect:
-        job = await _own_job(db_session, actor, job_id)
+        job = await own_job(db_session, actor, job_id)
         if job.status == ImportStatus.PREVIEW:
             _PENDING.pop(job.id, None)
             job.status = ImportStatus.FAILED
@@ -307,7 +292,7 @@ class ImportPages(Controller):
     async def report_download(
         self, actor: Actor, db_session: AsyncSession, job_id: int
     ) -> Response[bytes]:
-        job = await _own_job(db_session, actor, job_id)
+        job = await own_job(db_session, actor, job_id)
         report = report_from_job(job)
         if report is None:
             raise NotFound("Bericht")
@@ -371,7 +356,7 @@ class DuplicatePages(Controller):
             "admin/duplicates.html",
             open_pairs=await duplicates.pairs(db_session),
             reviewed_pairs=await duplicates.pairs(db_session, reviewed=True),
-            org_names=await _org_names(db_session),
+            org_names=await organisation_names(db_session),
         )
 
     @post("/{vacancy_id:int}")
@@ -395,29 +380,6 @@ class DuplicatePages(Controller):
             else "Als „kein Duplikat“ markiert.",
         )
         return Redirect("/admin/dubletten")
-
-
-async def _org_names(session: AsyncSession) -> dict[int, str]:
-    from matching.db.models import Organisation
-
-    rows = await session.execute(sa.select(Organisation.id, Organisation.name))
-    return {int(oid): str(name) for oid, name in rows}
-
-
-async def live_proposal_counts(session: AsyncSession, vacancies: list[Vacancy]) -> dict[int, int]:
-    """Number of live proposals per vacancy, for "Meine Wohnungen"."""
-    from matching.db.models import Proposal
-    from matching.enums import LIVE_PROPOSAL_STATUSES
-
-    ids = [v.id for v in vacancies]
-    if not ids:
-        return {}
-    rows = await session.execute(
-        sa.select(Proposal.vacancy_id, sa.func.count())
-        .where(Proposal.vacancy_id.in_(ids), Proposal.status.in_(LIVE_PROPOSAL_STATUSES))
-        .group_by(Proposal.vacancy_id)
-    )
-    return {vid: int(n) for vid, n in rows}
 
 
 ROUTES: list[Any] = [ImportPages, VacancyLifecyclePages, DuplicatePages]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import Request, get
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +20,9 @@ from api.guards import current_actor
 from api.views.forms import render
 from matching.actors import Actor
 from matching.audit import service as audit
-from matching.db.models import Proposal, ProposalToken
+from matching.db.models import Proposal
 from matching.enums import Role
 from matching.proposals import tokens
-from matching.proposals.timeutil import as_utc
 
 LINK_SESSION_SECONDS = 2 * 3600  # the short session a link opens
 
@@ -65,15 +63,11 @@ async def open_link(
         and actor.organisation_id == proposal.landlord_organisation_id
     ):
         return Redirect(target)  # already logged in to the portal: keep that session
-    token_row = await db_session.scalar(
-        sa.select(ProposalToken.expires_at).where(
-            ProposalToken.token_hash == tokens.hash_token(token)
-        )
-    )
+    token_expires = await tokens.expires_at(db_session, token)
     now = time.time()
     expires = now + LINK_SESSION_SECONDS
-    if token_row is not None:
-        expires = min(expires, as_utc(token_row).timestamp())
+    if token_expires is not None:
+        expires = min(expires, token_expires.timestamp())
     link_actor = Actor(
         kind="link",
         organisation_id=proposal.landlord_organisation_id,

@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
-import sqlalchemy as sa
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
@@ -24,17 +23,9 @@ from api.views.forms import flash, form_dict, render
 from matching.actors import Actor
 from matching.config import Settings
 from matching.consent.service import FIELD_LABELS_DE, check_for_proposal, consent_status
-from matching.db.models import (
-    DeclineReason,
-    Household,
-    Municipality,
-    Proposal,
-    ProposalEvent,
-    Vacancy,
-)
+from matching.db.models import Household, ProposalEvent, Vacancy
 from matching.enums import (
     LIVE_PROPOSAL_STATUSES,
-    HouseholdStatus,
     ProposalStatus,
     Urgency,
     VacancyStatus,
@@ -43,7 +34,6 @@ from matching.enums import (
 from matching.households.service import HouseholdService
 from matching.proposals import queries, service
 from matching.proposals.checker import NON_OVERRIDABLE, PairChecker, PassAllChecker
-from matching.proposals.engine import vacancy_label
 from matching.proposals.errors import DomainError, NotFound, ValidationFailed
 from matching.proposals.service import MIN_JUSTIFICATION, ProposalDetail
 from matching.proposals.snapshot import readable_profile
@@ -90,32 +80,6 @@ def pair_checker(request: Request[Any, Any, Any]) -> PairChecker:
     if ranking is not None and callable(getattr(ranking, "evaluate", None)):
         return cast(PairChecker, ranking)
     return PassAllChecker()
-
-
-async def decline_reasons(session: AsyncSession, side: ReasonSide) -> list[DeclineReason]:
-    rows = await session.scalars(
-        sa.select(DeclineReason)
-        .where(DeclineReason.side == side.value)
-        .order_by(DeclineReason.code)
-    )
-    return list(rows.all())
-
-
-async def reason_labels(session: AsyncSession) -> dict[str, str]:
-    rows = await session.execute(sa.select(DeclineReason.code, DeclineReason.label_de))
-    return {str(code): str(text) for code, text in rows.all()}
-
-
-async def vacancy_with_town(session: AsyncSession, vacancy_id: int) -> tuple[Vacancy, str]:
-    row = (
-        await session.execute(
-            sa.select(Vacancy, Municipality.name)
-            .outerjoin(Municipality, Municipality.ags == Vacancy.municipality_ags)
-            .where(Vacancy.id == vacancy_id)
-        )
-    ).one()
-    vacancy, town = row
-    return vacancy, vacancy_label(vacancy, town)
 
 
 def _int(raw: Any) -> int | None:
@@ -233,30 +197,10 @@ class Candidate:
 async def candidates(
     session: AsyncSession, actor: Actor, vacancy: Vacancy, checker: PairChecker
 ) -> list[Candidate]:
-    households = (
-        await session.scalars(
-            sa.select(Household)
-            .where(
-                Household.organisation_id == actor.organisation_id,
-                Household.status == HouseholdStatus.ACTIVE,
-            )
-            .order_by(Household.registered_at, Household.id)
-            .limit(MAX_CANDIDATES)
-        )
-    ).all()
-    live = set(
-        (
-            await session.scalars(
-                sa.select(Proposal.household_id).where(
-                    Proposal.vacancy_id == vacancy.id,
-                    Proposal.status.in_(LIVE_PROPOSAL_STATUSES),
-                )
-            )
-        ).all()
-    )
+    households = await queries.propose_households(session, actor, vacancy.id, limit=MAX_CANDIDATES)
     today = berlin_date(utcnow())
     rows = []
-    for h in households:
+    for h, already in households:
         evaluation = await checker.evaluate(session, vacancy.id, h.id)
         status = await consent_status(session, h.id, today)
         check = await check_for_proposal(session, h.id, vacancy.organisation_id, today)
@@ -268,7 +212,7 @@ async def candidates(
                 overridable=not any(c in NON_OVERRIDABLE for c, _ in evaluation.exclusions),
                 consent_text=status.text,
                 consent_problem=None if check.consent is not None else check.message,
-                already=h.id in live,
+                already=already,
             )
         )
     urgency_rank = {u: i for i, u in enumerate(Urgency)}
@@ -360,9 +304,8 @@ class ProposalPages(Controller):
     ) -> Template:
         detail = await service.get_detail(session, actor, proposal_id)
         proposal = detail.proposal
-        vacancy, vacancy_text = await vacancy_with_town(session, proposal.vacancy_id)
-        household = await session.get(Household, proposal.household_id)
-        reasons = await reason_labels(session)
+        vacancy, vacancy_text = await queries.vacancy_with_town(session, proposal.vacancy_id)
+        reasons = await queries.reason_labels(session)
         shared = readable_profile(proposal.shared_profile, include_identity=False)
         return render(
             request,
@@ -371,10 +314,10 @@ class ProposalPages(Controller):
             proposal=proposal,
             vacancy=vacancy,
             vacancy_label=vacancy_text,
-            reference_code=household.reference_code if household else "",
+            reference_code=await queries.reference_code(session, proposal.household_id) or "",
             events=event_rows(detail.events, reasons),
             actions=action_forms(detail),
-            reasons=await decline_reasons(session, ReasonSide.HOUSEHOLD),
+            reasons=await queries.decline_reasons(session, ReasonSide.HOUSEHOLD),
             reason_label=reasons.get(proposal.decline_reason_code or ""),
             shared=shared,
             shared_fields=[FIELD_LABELS_DE.get(f, f) for f in shared.get("scope", [])],
@@ -435,13 +378,7 @@ class ProposePages(Controller):
             justification=justification,
             settings=app_settings(request),
         )
-        codes = dict(
-            (
-                await db_session.execute(
-                    sa.select(Household.id, Household.reference_code).where(Household.id.in_(ids))
-                )
-            ).all()
-        )
+        codes = await queries.reference_codes(db_session, ids)
         sent = [o for o in outcomes if o.ok]
         results = [
             {
@@ -477,7 +414,7 @@ async def _propose_page(
     vacancy = await session.get(Vacancy, vacancy_id)
     if vacancy is None or vacancy.status == VacancyStatus.DRAFT:
         raise NotFound("Wohnungsangebot nicht gefunden.")
-    _, vacancy_text = await vacancy_with_town(session, vacancy_id)
+    _, vacancy_text = await queries.vacancy_with_town(session, vacancy_id)
     rows = (
         await candidates(session, actor, vacancy, pair_checker(request))
         if vacancy.status == VacancyStatus.OPEN
@@ -512,17 +449,9 @@ async def household_proposals(
     household = await HouseholdService(session=db_session).get_for(
         actor, household_id, audit_read=False
     )
-    query = (
-        sa.select(Proposal, Vacancy, Municipality.name)
-        .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
-        .outerjoin(Municipality, Municipality.ags == Vacancy.municipality_ags)
-        .where(Proposal.household_id == household_id)
-        .order_by(Proposal.id.desc())
-        .limit(200)
-    )
     rows = [
-        {"proposal": p, "vacancy_label": vacancy_label(v, town)}
-        for p, v, town in (await db_session.execute(query)).all()
+        {"proposal": p, "vacancy_label": text}
+        for p, text in await queries.household_history(db_session, household_id, limit=200)
     ]
     return render(request, "proposals/household_history.html", rows=rows, household=household)
 
@@ -616,8 +545,8 @@ class LandlordProposalPages(Controller):
             session, actor, proposal_id, settings=app_settings(request)
         )
         proposal = detail.proposal
-        vacancy, vacancy_text = await vacancy_with_town(session, proposal.vacancy_id)
-        reasons = await reason_labels(session)
+        vacancy, vacancy_text = await queries.vacancy_with_town(session, proposal.vacancy_id)
+        reasons = await queries.reason_labels(session)
         return render(
             request,
             template,
@@ -629,7 +558,7 @@ class LandlordProposalPages(Controller):
             shared_fields=[FIELD_LABELS_DE.get(f, f) for f in detail.profile.get("scope", [])],
             events=event_rows(detail.events, reasons),
             actions=action_forms(detail) if detail.actor_kind == ActorKind.LANDLORD else [],
-            reasons=await decline_reasons(session, ReasonSide.LANDLORD),
+            reasons=await queries.decline_reasons(session, ReasonSide.LANDLORD),
             reason_label=reasons.get(proposal.decline_reason_code or ""),
             via_link=actor.kind == "link",
             error=error,

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.dependencies import provide_actor, provide_vacancies
 from api.guards import any_user, landlord_only
 from api.views.forms import flash, form_dict, render
-from api.views.households import towns
 from matching.actors import Actor
 from matching.enums import PetsPolicy, Role, VacancyStatus
+from matching.proposals import queries
+from matching.reference.queries import municipalities
 from matching.vacancies.repository import VacancyFilter
 from matching.vacancies.schemas import VacancyCreate, VacancyUpdate
 from matching.vacancies.service import VacancyService
@@ -58,10 +59,8 @@ class VacancyPages(Controller):
             status=status,
         )
         rows, total = await vacancies.list_for(actor, flt, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        town_rows = await towns(db_session)
-        from api.views.intake import live_proposal_counts
-
-        proposal_counts = await live_proposal_counts(db_session, rows)
+        town_rows = await municipalities(db_session)
+        proposal_counts = await queries.live_proposal_counts(db_session, [v.id for v in rows])
         return render(
             request,
             "vacancies/list.html",
@@ -126,7 +125,7 @@ class VacancyPages(Controller):
         vacancy_id: int,
     ) -> Template:
         vacancy = await vacancies.get_for(actor, vacancy_id)
-        town_names = {m.ags: m.name for m in await towns(db_session)}
+        town_names = {m.ags: m.name for m in await municipalities(db_session)}
         ranking = None
         if actor.role in (Role.COUNSELOR, Role.ADMIN) and vacancy.status == VacancyStatus.OPEN:
             from api.views.matches import vacancy_ranking_context

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,12 +16,20 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.actors import Actor
-from matching.db.models import Household, Municipality, Proposal, Vacancy
-from matching.enums import LIVE_PROPOSAL_STATUSES, ProposalStatus, Role, label
+from matching.db.models import DeclineReason, Household, Municipality, Proposal, Vacancy
+from matching.enums import (
+    LIVE_PROPOSAL_STATUSES,
+    HouseholdStatus,
+    ProposalStatus,
+    Role,
+    VacancyStatus,
+    label,
+)
 from matching.proposals.access import acts_for_counseling_org
 from matching.proposals.engine import vacancy_label
 from matching.proposals.errors import Forbidden
 from matching.proposals.timeutil import as_utc, utcnow
+from matching.proposals.workflow import ReasonSide
 
 S = ProposalStatus
 AWAITING_ANSWER = (S.SENT, S.VIEWED)
@@ -143,6 +151,36 @@ async def list_for_landlord(
         .offset(offset)
     )
     return [_summary(r) for r in (await session.execute(query)).all()]
+
+
+async def overview_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:
+    """The figures on top of the overview page, by role: counselors see their organisation's
+    active households and all open flats, landlords their own open flats, everyone else
+    (the Fachstelle) all active households and open flats."""
+
+    async def count(query: sa.Select[int]) -> int:
+        return int(await session.scalar(query) or 0)
+
+    active_households = sa.select(sa.func.count(Household.id)).where(
+        Household.status == HouseholdStatus.ACTIVE
+    )
+    open_vacancies = sa.select(sa.func.count(Vacancy.id)).where(
+        Vacancy.status == VacancyStatus.OPEN
+    )
+    stats: dict[str, int] = {}
+    if actor.role == Role.COUNSELOR:
+        stats["active_households"] = await count(
+            active_households.where(Household.organisation_id == actor.organisation_id)
+        )
+        stats["open_vacancies"] = await count(open_vacancies)
+    elif actor.role == Role.LANDLORD:
+        stats["open_vacancies"] = await count(
+            open_vacancies.where(Vacancy.organisation_id == actor.organisation_id)
+        )
+    else:
+        stats["active_households"] = await count(active_households)
+        stats["open_vacancies"] = await count(open_vacancies)
+    return stats
 
 
 @dataclass(frozen=True)
@@ -275,3 +313,141 @@ async def fachstelle_dashboard(
         dict(outcomes),
         dict(reasons.most_common()),
     )
+
+
+async def count_for_counselor(
+    session: AsyncSession, actor: Actor, *, status: ProposalStatus | None = None
+) -> int:
+    """How many proposals ``list_for_counselor`` would page through (same filters)."""
+    conditions: list[sa.ColumnElement[bool]] = [
+        Proposal.counseling_organisation_id == _counseling_org(actor)
+    ]
+    if status:
+        conditions.append(Proposal.status == status)
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(Proposal).where(*conditions)
+    )
+    return int(total or 0)
+
+
+async def count_for_landlord(
+    session: AsyncSession, actor: Actor, *, status: ProposalStatus | None = None
+) -> int:
+    """How many proposals ``list_for_landlord`` would page through (never drafts)."""
+    conditions: list[sa.ColumnElement[bool]] = [
+        Proposal.landlord_organisation_id == _landlord_org(actor),
+        Proposal.status != S.DRAFT,
+    ]
+    if status:
+        conditions.append(Proposal.status == status)
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(Proposal).where(*conditions)
+    )
+    return int(total or 0)
+
+
+# ------------------------------------------------------------------ page helpers
+
+
+async def decline_reasons(session: AsyncSession, side: ReasonSide) -> list[DeclineReason]:
+    """The decline reasons one side may choose, by code."""
+    rows = await session.scalars(
+        sa.select(DeclineReason)
+        .where(DeclineReason.side == side.value)
+        .order_by(DeclineReason.code)
+    )
+    return list(rows.all())
+
+
+async def reason_labels(session: AsyncSession) -> dict[str, str]:
+    """Decline reason code -> German label (all sides)."""
+    rows = await session.execute(sa.select(DeclineReason.code, DeclineReason.label_de))
+    return {str(code): str(text) for code, text in rows.all()}
+
+
+async def vacancy_with_town(session: AsyncSession, vacancy_id: int) -> tuple[Vacancy, str]:
+    """The vacancy and its readable label (with the town's name)."""
+    row = (
+        await session.execute(
+            sa.select(Vacancy, Municipality.name)
+            .outerjoin(Municipality, Municipality.ags == Vacancy.municipality_ags)
+            .where(Vacancy.id == vacancy_id)
+        )
+    ).one()
+    vacancy, town = row
+    return vacancy, vacancy_label(vacancy, town)
+
+
+async def propose_households(
+    session: AsyncSession, actor: Actor, vacancy_id: int, *, limit: int
+) -> list[tuple[Household, bool]]:
+    """The actor's organisation's active households for the propose page (oldest registration
+    first), each with whether it already has a live proposal for the vacancy."""
+    households = (
+        await session.scalars(
+            sa.select(Household)
+            .where(
+                Household.organisation_id == actor.organisation_id,
+                Household.status == HouseholdStatus.ACTIVE,
+            )
+            .order_by(Household.registered_at, Household.id)
+            .limit(limit)
+        )
+    ).all()
+    live = set(
+        (
+            await session.scalars(
+                sa.select(Proposal.household_id).where(
+                    Proposal.vacancy_id == vacancy_id,
+                    Proposal.status.in_(LIVE_PROPOSAL_STATUSES),
+                )
+            )
+        ).all()
+    )
+    return [(h, h.id in live) for h in households]
+
+
+async def household_history(
+    session: AsyncSession, household_id: int, *, limit: int = 200
+) -> list[tuple[Proposal, str]]:
+    """A household's proposals, newest first, with the vacancy's label.
+
+    The caller has checked access to the household (its organisation's rule)."""
+    query = (
+        sa.select(Proposal, Vacancy, Municipality.name)
+        .join(Vacancy, Vacancy.id == Proposal.vacancy_id)
+        .outerjoin(Municipality, Municipality.ags == Vacancy.municipality_ags)
+        .where(Proposal.household_id == household_id)
+        .order_by(Proposal.id.desc())
+        .limit(limit)
+    )
+    return [(p, vacancy_label(v, town)) for p, v, town in (await session.execute(query)).all()]
+
+
+async def reference_codes(session: AsyncSession, household_ids: Iterable[int]) -> dict[int, str]:
+    """Household id -> reference code (the pseudonym) for the given ids."""
+    rows = await session.execute(
+        sa.select(Household.id, Household.reference_code).where(
+            Household.id.in_(list(household_ids))
+        )
+    )
+    return {int(hid): str(code) for hid, code in rows.all()}
+
+
+async def reference_code(session: AsyncSession, household_id: int) -> str | None:
+    """One household's reference code, None when it is gone."""
+    return await session.scalar(
+        sa.select(Household.reference_code).where(Household.id == household_id)
+    )
+
+
+async def live_proposal_counts(session: AsyncSession, vacancy_ids: Sequence[int]) -> dict[int, int]:
+    """Number of live proposals per vacancy (vacancies without any are left out)."""
+    if not vacancy_ids:
+        return {}
+    rows = await session.execute(
+        sa.select(Proposal.vacancy_id, sa.func.count())
+        .where(Proposal.vacancy_id.in_(vacancy_ids), Proposal.status.in_(LIVE_PROPOSAL_STATUSES))
+        .group_by(Proposal.vacancy_id)
+    )
+    return {int(vid): int(n) for vid, n in rows}

@@ -103,6 +103,14 @@ async def redeem(session: AsyncSession, raw_token: str, now: datetime | None = N
     return Redemption(proposal_id=token.proposal_id, first_use=first_use)
 
 
+async def expires_at(session: AsyncSession, raw_token: str) -> datetime | None:
+    """When the token stops working (UTC), None for an unknown token."""
+    expiry = await session.scalar(
+        sa.select(ProposalToken.expires_at).where(ProposalToken.token_hash == hash_token(raw_token))
+    )
+    return None if expiry is None else as_utc(expiry)
+
+
 async def revoke_for_proposal(
     session: AsyncSession, proposal_id: int, now: datetime | None = None
 ) -> int:
