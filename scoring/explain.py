@@ -8,7 +8,7 @@ town, the distance, …). Comparing the sentences of both therefore also compare
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from scoring.codes import COMPONENT_LABELS, Component, Rule, WarningCode
@@ -320,11 +320,63 @@ class ReasonCache:
         self.policy = policy
         self.weights = [policy.weights.of(c) for c in COMPONENTS]
         self._reasons: dict[tuple[object, ...], str] = {}
+        self._objects: dict[tuple[object, ...], ComponentScore | Reason] = {}
 
     @property
     def size(self) -> int:
-        """Number of cached sentences."""
-        return len(self._reasons)
+        """Number of cached sentences and result objects."""
+        return len(self._reasons) + len(self._objects)
+
+    def component_rows(
+        self,
+        keys: tuple[tuple[object, ...], ...],
+        values: list[float],
+        hundredths: list[int],
+        facts: Callable[[int], PairFacts],
+        row: int,
+    ) -> tuple[ComponentScore, ...]:
+        """Component rows like :meth:`component_scores`, for a page row given by reason keys
+        (``keys[i]``: everything the reason of component ``i`` reads); ``facts(row)`` is only
+        called when a sentence is not cached yet. Rows are immutable and shared."""
+        reasons, objects = self._reasons, self._objects
+        out = []
+        f: PairFacts | None = None
+        for i, key in enumerate(keys):
+            text = reasons.get(key)
+            if text is None:
+                if f is None:
+                    f = facts(row)
+                text = reasons[key] = component_reason(COMPONENTS[i], f, self.policy)
+            value, points = values[i], hundredths[i]
+            if value == 0.0:  # not shared: 0.0 and -0.0 are equal keys
+                out.append(
+                    ComponentScore(
+                        COMPONENTS[i], _LABELS[i], self.weights[i], value, points / 100, text
+                    )
+                )
+                continue
+            object_key = (i, value, points, text)
+            score = objects.get(object_key)
+            if score is None:
+                score = objects[object_key] = ComponentScore(
+                    COMPONENTS[i], _LABELS[i], self.weights[i], value, points / 100, text
+                )
+            out.append(score)  # type: ignore[arg-type]
+        return tuple(out)
+
+    def warning(
+        self,
+        code: WarningCode,
+        key: tuple[object, ...],
+        facts: Callable[[int], PairFacts],
+        row: int,
+    ) -> Reason:
+        """The (shared) warning reason for ``key`` (everything the sentence of ``code``
+        reads); ``facts(row)`` is only called when it is not cached yet."""
+        reason = self._objects.get(key)
+        if reason is None:
+            reason = self._objects[key] = Reason(code.value, warning_sentence(code, facts(row)))
+        return reason  # type: ignore[return-value]
 
     def component_scores(
         self, values: list[float], hundredths: list[int], f: PairFacts

@@ -34,6 +34,7 @@ __all__ = [
     "VacancyFrame",
     "pairs_for_household",
     "pairs_for_vacancy",
+    "with_heating_limit",
 ]
 
 I64: TypeAlias = npt.NDArray[np.int64]
@@ -41,6 +42,12 @@ F64: TypeAlias = npt.NDArray[np.float64]
 Bool: TypeAlias = npt.NDArray[np.bool_]
 # a pair-axis column: an array (one value per pair) or one value shared by all pairs
 Col: TypeAlias = Any
+
+MIN_AREA_PER_PERSON = 10.0
+"""m² of living space per person required by WAG NRW § 10."""
+WBS_BASE_AREA = 50.0
+WBS_AREA_PER_FURTHER_PERSON = 15.0
+WBS_MINOR_OVERRUN = 5.0
 
 _KDU_CODES = np.array([b in KDU_INCOME_BASES for b in INCOME_BASES], dtype=bool)
 
@@ -229,6 +236,13 @@ class PairArrays:
     homeless_since: Col
     registered_at: Col
     active: Col
+    inactive: Col
+    min_area: Col
+    """Least living area for the household size (``MIN_AREA_PER_PERSON × persons``)."""
+    wbs_area: Col
+    """Largest WBS living area for the household size, minor overrun included."""
+    hard_outside: Col
+    """Hard preferences with at least one preferred town (the town check applies)."""
     # vacancy side
     living_area: Col
     rooms: Col
@@ -248,22 +262,29 @@ class PairArrays:
     # pair-dependent
     limit: Col
     heating_limit: Col
+    """``None`` until :func:`with_heating_limit` (only the warnings read it)."""
     in_preferred: Col
     distance_km: Col
     proposed: Col
     declined: Col
 
-    def take(self, index: I64, names: frozenset[str] | None = None) -> PairArrays:
+    def take(self, index: I64, names: frozenset[str] | None = None, **values: Col) -> PairArrays:
         """The pairs at ``index`` (shared scalars stay scalars); only columns in ``names`` are
-        gathered when given (the others must not be read afterwards)."""
-        changes: dict[str, Any] = {"size": len(index)}
-        for f in fields(self):
-            if names is not None and f.name not in names:
-                continue
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray) and value.ndim == 1 and f.name != "size":
-                changes[f.name] = value[index]
-        return replace(self, **changes)
+        gathered when given (the others must not be read afterwards). ``values`` replace
+        columns of the result."""
+        state = dict(self.__dict__)
+        state["size"] = len(index)
+        for name in _COLUMN_NAMES if names is None else names:
+            value = state[name]
+            if isinstance(value, np.ndarray) and value.ndim == 1:
+                state[name] = value[index]
+        state.update(values)
+        out: PairArrays = object.__new__(PairArrays)
+        out.__dict__.update(state)  # frozen: no __init__ or validation needed for a subset
+        return out
+
+
+_COLUMN_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PairArrays) if f.name != "size")
 
 
 SCORE_COLUMNS = frozenset(
@@ -304,15 +325,29 @@ def pairs_for_vacancy(
     g = h.preference_group
     static = h._cache.get(("static", prefs))
     if static is None:  # vacancy-independent columns, computed once per snapshot
+        has_preferences = prefs.has_preferences[g]
         static = (
             _KDU_CODES[h.income_basis],
             h.status == 0,
-            prefs.has_preferences[g],
+            h.status != 0,
+            has_preferences,
             prefs.has_known_towns[g],
             np.arange(len(h), dtype=np.int64),
+            *_area_limits(h.persons),
+            h.preferences_hard & has_preferences,
         )
         h._cache[("static", prefs)] = static
-    kdu, active, has_preferences, has_known_towns, rows = static
+    (
+        kdu,
+        active,
+        inactive,
+        has_preferences,
+        has_known_towns,
+        rows,
+        min_area,
+        wbs_area,
+        hard_outside,
+    ) = static
     return PairArrays(
         size=len(h),
         household_row=rows,
@@ -336,14 +371,29 @@ def pairs_for_vacancy(
         homeless_since=h.homeless_since,
         registered_at=h.registered_at,
         active=active,
+        inactive=inactive,
+        min_area=min_area,
+        wbs_area=wbs_area,
+        hard_outside=hard_outside,
         **_vacancy_scalars(vacancies, frame, j),
         limit=frame.limit[j][h.persons],
-        heating_limit=frame.heating_limit[j][h.persons],
+        heating_limit=None,
         in_preferred=inside[0][g],
         distance_km=nearest[0][g],
         proposed=proposed,
         declined=declined,
     )
+
+
+def _area_limits(persons: Col) -> tuple[Col, Col]:
+    """(least living area, largest WBS area incl. minor overrun) for household sizes."""
+    wbs = WBS_BASE_AREA + WBS_AREA_PER_FURTHER_PERSON * (persons - 1) + WBS_MINOR_OVERRUN
+    return MIN_AREA_PER_PERSON * persons, wbs
+
+
+def with_heating_limit(p: PairArrays, frame: VacancyFrame) -> PairArrays:
+    """``p`` with the heating-cost limit of every pair filled in (for the warnings)."""
+    return replace(p, heating_limit=frame.heating_limit[p.vacancy_row, p.persons])
 
 
 def _vacancy_scalars(v: Vacancies, frame: VacancyFrame, j: Any) -> dict[str, Col]:
@@ -381,6 +431,7 @@ def pairs_for_household(
     rows = np.arange(len(vacancies), dtype=np.int64)
     inside, nearest = prefs.location(frame, rows, np.array([g], dtype=np.int64))
     persons = int(h.persons[i])
+    min_area, wbs_area = _area_limits(h.persons[i])
     return PairArrays(
         size=len(vacancies),
         household_row=i,
@@ -404,9 +455,13 @@ def pairs_for_household(
         homeless_since=h.homeless_since[i],
         registered_at=h.registered_at[i],
         active=h.status[i] == 0,
+        inactive=h.status[i] != 0,
+        min_area=min_area,
+        wbs_area=wbs_area,
+        hard_outside=h.preferences_hard[i] & prefs.has_preferences[g],
         **_vacancy_scalars(vacancies, frame, slice(None)),
         limit=frame.limit[:, persons],
-        heating_limit=frame.heating_limit[:, persons],
+        heating_limit=None,
         in_preferred=inside[:, 0],
         distance_km=nearest[:, 0],
         proposed=proposed,

@@ -30,6 +30,7 @@ from scoring.explain import (
     warning_reasons,
 )
 from scoring.inputs import (
+    HouseholdRow,
     Households,
     Municipalities,
     RentLimits,
@@ -45,6 +46,7 @@ from scoring.pairs import (
     VacancyFrame,
     pairs_for_household,
     pairs_for_vacancy,
+    with_heating_limit,
 )
 from scoring.policy import Policy, load_policy
 from scoring.results import (
@@ -215,45 +217,147 @@ class _FactSource:
         distance: list[float],
     ) -> list[PairFacts]:
         """Facts for the pairs (household row, vacancy row), converted in bulk."""
-        frame, towns = self.frame, self.m
-        unique_h = sorted(set(household_rows))
-        unique_v = sorted(set(vacancy_rows))
-        households = _cached_rows(self.h._cache, unique_h, self.h.rows)
-        vacancies = _cached_rows(self.v._cache, unique_v, self.v.rows)
-        persons = self.h.persons[household_rows]
-        limits = frame.limit[vacancy_rows, persons].tolist()
-        heating = frame.heating_limit[vacancy_rows, persons].tolist()
-        starts = frame.limit_valid_from[vacancy_rows].tolist()
-        groups = self.h.preference_group[household_rows].tolist()
-        town = frame.town[vacancy_rows].tolist()
+        page = _PageFacts(self, household_rows, vacancy_rows, in_preferred, distance)
+        return [page.facts(k) for k in range(len(household_rows))]
+
+
+class _PageFacts:
+    """Plain per-row values of a page; :class:`PairFacts` are only built where needed."""
+
+    def __init__(
+        self,
+        source: _FactSource,
+        household_rows: list[int],
+        vacancy_rows: list[int],
+        in_preferred: list[bool],
+        distance: list[float],
+    ) -> None:
+        frame, towns = source.frame, source.m
+        self.source = source
+        self.household_rows, self.vacancy_rows = household_rows, vacancy_rows
+        self.in_preferred, self.distance = in_preferred, distance
+        persons = source.h.persons[household_rows]
+        self.persons: list[int] = persons.tolist()
+        self.limits: list[float] = frame.limit[vacancy_rows, persons].tolist()
+        self.heating: list[float] = frame.heating_limit[vacancy_rows, persons].tolist()
+        self.starts: list[int] = frame.limit_valid_from[vacancy_rows].tolist()
+        self.groups: list[int] = source.h.preference_group[household_rows].tolist()
+        town: list[int] = frame.town[vacancy_rows].tolist()
+        self.town_names = [towns.name[t] for t in town]
         # nearest preferred town (first on ties) for every pair, in one pass
-        km = np.where(self.prefs.member[groups], frame.town_distance[vacancy_rows], np.inf)
+        km = np.where(source.prefs.member[self.groups], frame.town_distance[vacancy_rows], np.inf)
         closest = km.argmin(axis=1).tolist() if km.size else [0] * len(vacancy_rows)
-        out = []
-        for k, (hi, vi) in enumerate(zip(household_rows, vacancy_rows, strict=True)):
-            limit, dist = limits[k], distance[k]
-            nearest: str | None = None
-            if in_preferred[k]:
-                nearest = towns.name[town[k]]
-            elif dist == dist:  # not NaN
-                nearest = towns.name[closest[k]]
-            known = limit == limit
-            out.append(
-                PairFacts(
-                    household=households[hi],
-                    vacancy=vacancies[vi],
-                    reference_date=self.reference_date,
-                    town_name=towns.name[town[k]],
-                    preferred_town_names=self._preferred_names(groups[k]),
-                    rent_limit=limit if known else None,
-                    heating_limit=heating[k] if heating[k] == heating[k] else None,
-                    rent_limit_valid_from=from_day_number(starts[k]) if known else None,
-                    in_preferred=bool(in_preferred[k]),
-                    nearest_town=nearest,
-                    distance_km=dist if dist == dist else None,
-                )
+        self.nearest: list[str | None] = [
+            self.town_names[k]
+            if in_preferred[k]
+            else (towns.name[closest[k]] if distance[k] == distance[k] else None)
+            for k in range(len(vacancy_rows))
+        ]
+        self._households: dict[int, HouseholdRow] | None = None
+        self._vacancies: dict[int, Vacancy] | None = None
+
+    def facts(self, k: int) -> PairFacts:
+        """:class:`PairFacts` of row ``k``."""
+        source = self.source
+        if self._households is None or self._vacancies is None:
+            self._households = _cached_rows(
+                source.h._cache, sorted(set(self.household_rows)), source.h.rows
             )
-        return out
+            self._vacancies = _cached_rows(
+                source.v._cache, sorted(set(self.vacancy_rows)), source.v.rows
+            )
+        limit, dist, heating = self.limits[k], self.distance[k], self.heating[k]
+        known = limit == limit  # not NaN
+        return PairFacts(
+            household=self._households[self.household_rows[k]],
+            vacancy=self._vacancies[self.vacancy_rows[k]],
+            reference_date=source.reference_date,
+            town_name=self.town_names[k],
+            preferred_town_names=source._preferred_names(self.groups[k]),
+            rent_limit=limit if known else None,
+            heating_limit=heating if heating == heating else None,
+            rent_limit_valid_from=from_day_number(self.starts[k]) if known else None,
+            in_preferred=bool(self.in_preferred[k]),
+            nearest_town=self.nearest[k],
+            distance_km=dist if dist == dist else None,
+        )
+
+    def reason_keys(self) -> list[tuple[tuple[object, ...], ...]]:
+        """Per row and component, a key for everything its reason reads (see
+        :func:`scoring.explain.component_reason`)."""
+        h, v, frame = self.source.h, self.source.v, self.source.frame
+        hr, vr = self.household_rows, self.vacancy_rows
+        income: list[int] = h.income_basis[hr].tolist()
+        budget = _optional(h.own_max_rent[hr].tolist())
+        area: list[float] = v.living_area[vr].tolist()
+        rooms: list[float] = v.rooms[vr].tolist()
+        ids: list[int] = v.id[vr].tolist()
+        gross: list[float] = frame.gross_cold_rent[vr].tolist()
+        warm: list[float] = frame.warm_rent[vr].tolist()
+        heating_known: list[bool] = frame.heating_known[vr].tolist()
+        limits, distance = _optional(self.limits), _optional(self.distance)
+        return [
+            (
+                ("#u", hr[k]),
+                ("#w", hr[k]),
+                ("#s", self.persons[k], area[k], rooms[k]),
+                (
+                    "#l",
+                    bool(self.in_preferred[k]),
+                    self.town_names[k],
+                    distance[k],
+                    self.nearest[k],
+                ),
+                (
+                    "#a",
+                    income[k],
+                    budget[k],
+                    limits[k],
+                    ids[k],
+                    gross[k],
+                    warm[k],
+                    heating_known[k],
+                ),
+            )
+            for k in range(len(hr))
+        ]
+
+    def warning_key(self, code: WarningCode, k: int) -> tuple[object, ...]:
+        """Everything the sentence of ``code`` reads for row ``k``."""
+        source = self.source
+        if code is WarningCode.HEATING_ABOVE_LIMIT:
+            vr = self.vacancy_rows[k]
+            return (code, float(source.v.heating_costs[vr]), self.heating[k], self.persons[k])
+        if code is WarningCode.HEATING_UNKNOWN:
+            hr, vr = self.household_rows[k], self.vacancy_rows[k]
+            return (
+                code,
+                float(source.h.own_max_rent[hr]),
+                float(source.frame.gross_cold_rent[vr]),
+            )
+        return (code,)
+
+
+def _optional(values: list[float]) -> list[float | None]:
+    return [None if x != x else x for x in values]  # x != x: NaN
+
+
+_PAGE_COLUMNS = frozenset(
+    {
+        "household_row",
+        "vacancy_row",
+        "in_preferred",
+        "distance_km",
+        "persons",
+        "kdu",
+        "heating_known",
+        "heating_costs",
+        "own_max_rent",
+        "has_pets",
+        "pets",
+    }
+)
+"""Columns read for the rows on a page (warnings and facts)."""
 
 
 def _page_rows(
@@ -262,25 +366,35 @@ def _page_rows(
     """(pair index, total, components, warnings) for the rows on the page."""
     if not len(order):
         return []
-    page = ev.pairs.take(ev.passing[order])
+    page = with_heating_limit(ev.pairs.take(ev.passing[order], _PAGE_COLUMNS), source.frame)
     values = {c: v[order] for c, v in ev.values.items()}
-    totals = ev.totals[order]
-    points = apportion(values, policy, totals).tolist()
+    totals = ev.totals[order].tolist()
+    points = apportion(values, policy, ev.totals[order]).tolist()
     warnings = evaluate_warnings(page)
     raised_rows = np.stack([warnings[c] for c in WarningCode], axis=1).tolist()
     n = page.size
-    household_rows = np.broadcast_to(page.household_row, (n,)).tolist()
-    vacancy_rows = np.broadcast_to(page.vacancy_row, (n,)).tolist()
-    in_pref = np.broadcast_to(page.in_preferred, (n,)).tolist()
-    distance = np.broadcast_to(page.distance_km, (n,)).tolist()
+    facts = _PageFacts(
+        source,
+        np.broadcast_to(page.household_row, (n,)).tolist(),
+        np.broadcast_to(page.vacancy_row, (n,)).tolist(),
+        np.broadcast_to(page.in_preferred, (n,)).tolist(),
+        np.broadcast_to(page.distance_km, (n,)).tolist(),
+    )
     value_rows = np.stack([values[c] for c in COMPONENTS], axis=1).tolist()
     reasons = _reason_cache(source.h, policy, source.reference_date)
     rows = []
-    all_facts = source.facts(household_rows, vacancy_rows, in_pref, distance)
-    for k, facts in enumerate(all_facts):
-        comps = reasons.component_scores(value_rows[k], points[k], facts)
-        raised = [code for code, on in zip(WarningCode, raised_rows[k], strict=True) if on]
-        rows.append((k, int(totals[k]) / 100, comps, warning_reasons(raised, facts)))
+    codes = tuple(WarningCode)
+    for k, keys in enumerate(facts.reason_keys()):
+        comps = reasons.component_rows(keys, value_rows[k], points[k], facts.facts, k)
+        raised = raised_rows[k]
+        warns: tuple[Reason, ...] = ()
+        if True in raised:
+            warns = tuple(
+                reasons.warning(code, facts.warning_key(code, k), facts.facts, k)
+                for code, on in zip(codes, raised, strict=True)
+                if on
+            )
+        rows.append((k, totals[k] / 100, comps, warns))
     return rows
 
 
@@ -496,7 +610,7 @@ def explain_pair(
     source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
     facts = source.facts([i], [0], [bool(pairs.in_preferred[0])], [float(pairs.distance_km[0])])[0]
     failed = [rule for rule, mask in ev.masks.items() if mask[0]]
-    warnings = evaluate_warnings(pairs)
+    warnings = evaluate_warnings(with_heating_limit(pairs, frame))
     raised = [code for code, mask in warnings.items() if mask[0]]
     components: tuple[ComponentScore, ...] = ()
     total: float | None = None

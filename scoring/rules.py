@@ -35,7 +35,13 @@ import numpy.typing as npt
 
 from scoring.codes import Rule, WarningCode
 from scoring.inputs import PETS
-from scoring.pairs import PairArrays
+from scoring.pairs import (
+    MIN_AREA_PER_PERSON,
+    WBS_AREA_PER_FURTHER_PERSON,
+    WBS_BASE_AREA,
+    WBS_MINOR_OVERRUN,
+    PairArrays,
+)
 
 __all__ = [
     "MIN_AREA_PER_PERSON",
@@ -47,11 +53,6 @@ __all__ = [
 
 Bool: TypeAlias = npt.NDArray[np.bool_]
 
-MIN_AREA_PER_PERSON = 10.0
-"""m² of living space per person required by WAG NRW § 10."""
-WBS_BASE_AREA = 50.0
-WBS_AREA_PER_FURTHER_PERSON = 15.0
-WBS_MINOR_OVERRUN = 5.0
 _PETS_NO = PETS.index("no")
 _PETS_ON_REQUEST = PETS.index("on_request")
 
@@ -61,7 +62,20 @@ def wbs_entitled_area(persons: int) -> float:
     return WBS_BASE_AREA + WBS_AREA_PER_FURTHER_PERSON * (persons - 1)
 
 
-def _full(mask: object, size: int) -> Bool:
+_SHARED: dict[tuple[bool, int], Bool] = {}
+
+
+def _full(mask: Any, size: int) -> Bool:
+    if isinstance(mask, np.ndarray) and mask.shape == (size,) and mask.dtype == np.bool_:
+        return mask
+    if np.ndim(mask) == 0:  # one value for all pairs: a cached read-only broadcast view
+        key = (bool(mask), size)
+        shared = _SHARED.get(key)
+        if shared is None:
+            if len(_SHARED) > 64:
+                _SHARED.clear()
+            shared = _SHARED[key] = np.broadcast_to(np.bool_(key[0]), (size,))
+        return shared
     return np.broadcast_to(np.asarray(mask, dtype=bool), (size,))
 
 
@@ -93,13 +107,12 @@ def evaluate_rules(p: PairArrays) -> dict[Rule, Bool]:
     """
     with np.errstate(invalid="ignore"):
         floor = p.floor
-        wbs_area = WBS_BASE_AREA + WBS_AREA_PER_FURTHER_PERSON * (p.persons - 1) + WBS_MINOR_OVERRUN
         masks: dict[Rule, object] = {
-            Rule.NOT_ACTIVE: ~p.active,
+            Rule.NOT_ACTIVE: p.inactive,
             Rule.ALREADY_PROPOSED: p.proposed,
             Rule.DECLINED_BEFORE: p.declined,
             Rule.HOUSEHOLD_TOO_LARGE: _or(
-                p.living_area < MIN_AREA_PER_PERSON * p.persons,
+                p.living_area < p.min_area,
                 np.False_ if np.isnan(p.max_persons).all() else p.persons > p.max_persons,
             ),
             Rule.HOUSEHOLD_TOO_SMALL: np.False_
@@ -109,7 +122,7 @@ def evaluate_rules(p: PairArrays) -> dict[Rule, Bool]:
             Rule.RENT_ABOVE_LIMIT: _and(p.kdu, lambda: p.gross_cold_rent > p.limit),
             Rule.RENT_ABOVE_BUDGET: p.warm_rent > p.own_max_rent,
             Rule.WBS_MISSING: _and(p.wbs_required, lambda: p.wbs_valid_until < p.available_from),
-            Rule.WBS_SIZE: _and(p.wbs_required, lambda: p.living_area > wbs_area),
+            Rule.WBS_SIZE: _and(p.wbs_required, lambda: p.living_area > p.wbs_area),
             Rule.NOT_BARRIER_FREE: _and(
                 ~(p.barrier_free | p.wheelchair_accessible), lambda: p.needs_barrier_free
             ),
@@ -122,7 +135,7 @@ def evaluate_rules(p: PairArrays) -> dict[Rule, Bool]:
             ),
             Rule.PETS_NOT_ALLOWED: _and(p.pets == _PETS_NO, lambda: p.has_pets),
             Rule.OUTSIDE_AREA: _or(
-                p.preferences_hard & p.has_preferences & ~p.in_preferred,
+                _and(p.hard_outside, lambda: ~p.in_preferred),
                 p.distance_km > p.max_distance_km,
             ),
         }
