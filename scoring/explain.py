@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scoring.codes import COMPONENT_LABELS, Component, Rule, WarningCode
 from scoring.formatting import (
@@ -21,7 +22,7 @@ from scoring.formatting import (
     format_number,
     format_persons,
 )
-from scoring.inputs import HouseholdRow, Vacancy
+from scoring.inputs import INCOME_BASES, KDU_INCOME_BASES, HouseholdRow, Vacancy
 from scoring.policy import Policy
 from scoring.results import ComponentScore, Funnel, FunnelStep, Reason
 from scoring.rules import MIN_AREA_PER_PERSON, WBS_MINOR_OVERRUN, wbs_entitled_area
@@ -188,22 +189,51 @@ def exclusion_sentence(rule: Rule, f: PairFacts) -> str:
 
 def warning_sentence(code: WarningCode, f: PairFacts) -> str:
     """German sentence for a warning."""
-    persons = format_persons(f.household.persons)
     if code is WarningCode.HEATING_ABOVE_LIMIT:
-        return (
-            f"Heizkosten {format_money(f.vacancy.heating_costs or 0.0)} liegen über dem Richtwert "
-            f"von {format_money(f.heating_limit or 0.0)} für {persons}; Jobcenter oder "
-            "Sozialamt prüfen sie gesondert."
+        return _heating_above_limit_sentence(
+            f.vacancy.heating_costs or 0.0, f.heating_limit or 0.0, f.household.persons
         )
     if code is WarningCode.HEATING_UNKNOWN:
-        return (
-            "Heizkosten sind nicht angegeben; mit dem eigenen Budget von "
-            f"{format_money(f.household.own_max_rent or 0.0)} verglichen wurde die "
-            f"Bruttokaltmiete {format_money(f.gross_cold_rent)}."
-        )
+        return _heating_unknown_sentence(f.household.own_max_rent or 0.0, f.gross_cold_rent)
     if code is WarningCode.PETS_ON_REQUEST:
-        return "Haustiere sind nur nach Absprache mit dem Vermieter erlaubt."
+        return _PETS_ON_REQUEST
     raise ValueError(f"unknown warning {code!r}")
+
+
+_PETS_ON_REQUEST = "Haustiere sind nur nach Absprache mit dem Vermieter erlaubt."
+
+
+def _heating_above_limit_sentence(heating: float, limit: float, persons: int) -> str:
+    return (
+        f"Heizkosten {format_money(heating)} liegen über dem Richtwert "
+        f"von {format_money(limit)} für {format_persons(persons)}; Jobcenter oder "
+        "Sozialamt prüfen sie gesondert."
+    )
+
+
+def _heating_unknown_sentence(budget: float, gross_cold_rent: float) -> str:
+    return (
+        "Heizkosten sind nicht angegeben; mit dem eigenen Budget von "
+        f"{format_money(budget)} verglichen wurde die "
+        f"Bruttokaltmiete {format_money(gross_cold_rent)}."
+    )
+
+
+def warning_sentence_from_key(key: tuple[Any, ...]) -> str | None:
+    """The sentence of a warning key ``(code, …values)`` as built by the ranking, or ``None``
+    when the key does not carry all the sentence reads (NaN stands for a missing value)."""
+    code = key[0]
+    if code is WarningCode.HEATING_ABOVE_LIMIT and len(key) == 4:
+        heating, limit = key[1], key[2]
+        return _heating_above_limit_sentence(
+            heating if heating == heating else 0.0, limit if limit == limit else 0.0, key[3]
+        )
+    if code is WarningCode.HEATING_UNKNOWN and len(key) == 3:
+        budget = key[1]
+        return _heating_unknown_sentence(budget if budget == budget else 0.0, key[2])
+    if code is WarningCode.PETS_ON_REQUEST:
+        return _PETS_ON_REQUEST
+    return None
 
 
 def exclusion_reasons(rules: list[Rule], f: PairFacts) -> tuple[Reason, ...]:
@@ -250,39 +280,84 @@ def component_reason(component: Component, f: PairFacts, policy: Policy) -> str:
             f"(volle Punkte ab {policy.waiting.saturation_days} Tagen)"
         )
     if component is Component.SIZE_FIT:
-        return (
-            f"{format_area(v.living_area)} und {_rooms(v.rooms)} für "
-            f"{format_persons(h.persons)}; angemessen sind etwa "
-            f"{format_area(wbs_entitled_area(h.persons))} und {_rooms(h.persons)}"
-        )
+        return _size_reason(h.persons, v.living_area, v.rooms)
     if component is Component.LOCATION:
-        if f.in_preferred:
-            return f"Liegt in der gewünschten Kommune {f.town_name}"
-        if f.distance_km is not None:
-            return (
-                f"{f.town_name}, {format_km(f.distance_km)} von der nächsten gewünschten "
-                f"Kommune ({f.nearest_town})"
-            )
-        return "Keine Ortswünsche angegeben"
+        return _location_reason(f.in_preferred, f.town_name, f.distance_km, f.nearest_town)
     if component is Component.AFFORDABILITY:
-        parts = []
-        if f.rent_limit is not None and h.income_basis in {"sgb2", "sgb12", "asylblg"}:
-            gap = f.rent_limit - f.gross_cold_rent
-            parts.append(
-                f"Bruttokaltmiete {format_money(f.gross_cold_rent)} liegt "
-                + (f"{format_money(gap)} unter" if gap > 0 else "genau auf")
-                + f" der Angemessenheitsgrenze von {format_money(f.rent_limit)}"
-            )
-        if h.own_max_rent is not None:
-            label = "Warmmiete" if v.heating_costs is not None else "Bruttokaltmiete"
-            gap = h.own_max_rent - f.warm_rent
-            parts.append(
-                f"{label} {format_money(f.warm_rent)} liegt "
-                + (f"{format_money(gap)} unter" if gap > 0 else "genau auf")
-                + f" dem eigenen Budget von {format_money(h.own_max_rent)}"
-            )
-        return "; ".join(parts) if parts else "Weder Angemessenheitsgrenze noch eigenes Budget"
+        return _affordability_reason(
+            h.income_basis in KDU_INCOME_BASES,
+            h.own_max_rent,
+            f.rent_limit,
+            f.gross_cold_rent,
+            f.warm_rent,
+            v.heating_costs is not None,
+        )
     raise ValueError(f"unknown component {component!r}")
+
+
+def _size_reason(persons: int, area: float, rooms: float) -> str:
+    return (
+        f"{format_area(area)} und {_rooms(rooms)} für "
+        f"{format_persons(persons)}; angemessen sind etwa "
+        f"{format_area(wbs_entitled_area(persons))} und {_rooms(persons)}"
+    )
+
+
+def _location_reason(
+    in_preferred: bool, town_name: str, distance_km: float | None, nearest_town: str | None
+) -> str:
+    if in_preferred:
+        return f"Liegt in der gewünschten Kommune {town_name}"
+    if distance_km is not None:
+        return (
+            f"{town_name}, {format_km(distance_km)} von der nächsten gewünschten "
+            f"Kommune ({nearest_town})"
+        )
+    return "Keine Ortswünsche angegeben"
+
+
+def _affordability_reason(
+    kdu: bool,
+    budget: float | None,
+    rent_limit: float | None,
+    gross_cold_rent: float,
+    warm_rent: float,
+    heating_known: bool,
+) -> str:
+    parts = []
+    if rent_limit is not None and kdu:
+        gap = rent_limit - gross_cold_rent
+        parts.append(
+            f"Bruttokaltmiete {format_money(gross_cold_rent)} liegt "
+            + (f"{format_money(gap)} unter" if gap > 0 else "genau auf")
+            + f" der Angemessenheitsgrenze von {format_money(rent_limit)}"
+        )
+    if budget is not None:
+        label = "Warmmiete" if heating_known else "Bruttokaltmiete"
+        gap = budget - warm_rent
+        parts.append(
+            f"{label} {format_money(warm_rent)} liegt "
+            + (f"{format_money(gap)} unter" if gap > 0 else "genau auf")
+            + f" dem eigenen Budget von {format_money(budget)}"
+        )
+    return "; ".join(parts) if parts else "Weder Angemessenheitsgrenze noch eigenes Budget"
+
+
+_KDU_CODES = tuple(b in KDU_INCOME_BASES for b in INCOME_BASES)
+"""By income-basis code: whether KdU limits apply."""
+
+
+def component_reason_from_key(key: tuple[Any, ...]) -> str | None:
+    """The reason of a ranking page key (see ``scoring.rank._PageFacts.reason_keys``) when
+    the key itself carries everything the reason reads, else ``None``."""
+    tag = key[0]
+    if tag == "#s":
+        return _size_reason(key[1], key[2], key[3])
+    if tag == "#l":
+        return _location_reason(key[1], key[2], key[3], key[4])
+    if tag == "#a":
+        return _affordability_reason(_KDU_CODES[key[1]], key[2], key[3], key[5], key[6], key[7])
+    return None
 
 
 COMPONENTS: tuple[Component, ...] = tuple(Component)
@@ -344,9 +419,12 @@ class ReasonCache:
         for i, key in enumerate(keys):
             text = reasons.get(key)
             if text is None:
-                if f is None:
-                    f = facts(row)
-                text = reasons[key] = component_reason(COMPONENTS[i], f, self.policy)
+                text = component_reason_from_key(key)
+                if text is None:
+                    if f is None:
+                        f = facts(row)
+                    text = component_reason(COMPONENTS[i], f, self.policy)
+                reasons[key] = text
             value, points = values[i], hundredths[i]
             if value == 0.0:  # not shared: 0.0 and -0.0 are equal keys
                 out.append(
@@ -375,7 +453,10 @@ class ReasonCache:
         reads); ``facts(row)`` is only called when it is not cached yet."""
         reason = self._objects.get(key)
         if reason is None:
-            reason = self._objects[key] = Reason(code.value, warning_sentence(code, facts(row)))
+            text = warning_sentence_from_key(key)
+            if text is None:
+                text = warning_sentence(code, facts(row))
+            reason = self._objects[key] = Reason(code.value, text)
         return reason  # type: ignore[return-value]
 
     def component_scores(

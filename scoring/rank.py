@@ -170,6 +170,11 @@ def _cached_rows(
     return {i: rows[i] for i in wanted}
 
 
+def _one_by_one(convert: Callable[[int], _Row]) -> Callable[[list[int]], list[_Row]]:
+    """Row-wise conversion (cheaper than the bulk one for a single row)."""
+    return lambda indices: [convert(i) for i in indices]
+
+
 def _reason_cache(households: Households, policy: Policy, reference_date: dt.date) -> ReasonCache:
     """The sentence cache for (policy, reference date), kept on the snapshot between calls."""
     key = ("reasons", policy, reference_date)
@@ -259,7 +264,13 @@ class _PageFacts:
     def facts(self, k: int) -> PairFacts:
         """:class:`PairFacts` of row ``k``."""
         source = self.source
+        hr, vr = self.household_rows[k], self.vacancy_rows[k]
         if self._households is None or self._vacancies is None:
+            # first call: only this pair (a page often needs a single one, see ReasonCache)
+            self._households = _cached_rows(source.h._cache, [hr], _one_by_one(source.h.row))
+            self._vacancies = _cached_rows(source.v._cache, [vr], _one_by_one(source.v.row))
+        elif hr not in self._households or vr not in self._vacancies:
+            # later calls: the whole page in bulk
             self._households = _cached_rows(
                 source.h._cache, sorted(set(self.household_rows)), source.h.rows
             )
@@ -269,8 +280,8 @@ class _PageFacts:
         limit, dist, heating = self.limits[k], self.distance[k], self.heating[k]
         known = limit == limit  # not NaN
         return PairFacts(
-            household=self._households[self.household_rows[k]],
-            vacancy=self._vacancies[self.vacancy_rows[k]],
+            household=self._households[hr],
+            vacancy=self._vacancies[vr],
             reference_date=source.reference_date,
             town_name=self.town_names[k],
             preferred_town_names=source._preferred_names(self.groups[k]),
