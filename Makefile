@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_ranking.py
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_intake_parse.py
+	$(BIN)/python benchmarks/bench_upload_bomb.py
 	$(BIN)/python benchmarks/bench_proposals.py
 	$(BIN)/python benchmarks/bench_demo_data.py
 

@@ -10,10 +10,11 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
+from matching.intake.archive import MAX_UNPACKED_BYTES, ArchiveProblem, inspect_zip
 from matching.intake.location import MunicipalityIndex
 from matching.intake.openimmo import parse_openimmo
 from matching.intake.records import MAX_FILE_BYTES, FileIssue, FileTooLarge, ParseResult
-from matching.intake.tabular import parse_csv, parse_xlsx
+from matching.intake.tabular import archive_issue, parse_csv, parse_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ def _unsupported(filename: str, data: bytes) -> ParseResult:
 
 def _openimmo_from_zip(data: bytes, *, today: date, locator: MunicipalityIndex) -> ParseResult:
     result = ParseResult(format="openimmo")
+    inspected = inspect_zip(data, max_unpacked=MAX_UNPACKED_BYTES)
+    if isinstance(inspected, ArchiveProblem):
+        result.errors.append(archive_issue(inspected, "ZIP-Datei", MAX_UNPACKED_BYTES))
+        return result
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             xml_files = [
@@ -107,14 +112,10 @@ def _openimmo_from_zip(data: bytes, *, today: date, locator: MunicipalityIndex) 
                 )
                 return result
             info = xml_files[0]
-            if info.file_size > MAX_FILE_BYTES:
+            if info.file_size > MAX_FILE_BYTES:  # proven true by inspect_zip
                 result.errors.append(_zip_too_large())
                 return result
-            with archive.open(info) as fh:
-                xml = fh.read(MAX_FILE_BYTES + 1)
-            if len(xml) > MAX_FILE_BYTES:
-                result.errors.append(_zip_too_large())
-                return result
+            xml = archive.read(info)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         result.errors.append(
             FileIssue(code="zip_invalid", message="Das ZIP-Archiv ist beschädigt.")

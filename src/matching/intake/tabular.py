@@ -21,14 +21,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
+from matching.intake.archive import MAX_UNPACKED_BYTES, ArchiveProblem, inspect_zip
 from matching.intake.columns import HeaderMapping, header_score, map_headers
 from matching.intake.location import MunicipalityIndex
 from matching.intake.records import MAX_ROWS, FileIssue, ParsedRow, ParseResult, RowIssue
 from matching.intake.validate import BuildContext, build_row
 from matching.intake.values import NumberStyle, utf8_error_offset
 
-#: XLSX: refuse archives that would unpack to more than this (zip bombs).
-MAX_XLSX_UNPACKED_BYTES = 250 * 1024 * 1024
+#: XLSX: refuse archives that really unpack to more than this (measured, see archive.py).
+MAX_XLSX_UNPACKED_BYTES = MAX_UNPACKED_BYTES
 #: The header row is searched among the first rows (a title line above it is tolerated).
 HEADER_SEARCH_ROWS = 10
 
@@ -310,28 +311,11 @@ def _no_header_issue() -> FileIssue:
 
 
 def _check_zip(data: bytes) -> FileIssue | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        return FileIssue(
-            code="not_xlsx",
-            message=(
-                "Die Datei ist keine gültige XLSX-Datei (beschädigt oder ein anderes Format). "
-                "Bitte in Excel als „Excel-Arbeitsmappe (.xlsx)“ speichern."
-            ),
-        )
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > MAX_XLSX_UNPACKED_BYTES or len(infos) > 10_000:
-        return FileIssue(
-            code="too_large",
-            message=(
-                "Die XLSX-Datei ist entpackt zu groß "
-                f"(über {MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)} MB). Bitte aufteilen."
-            ),
-        )
-    if "xl/workbook.xml" not in names:
+    """Refuse broken, lying or bomb-like archives before the reader inflates anything."""
+    inspected = inspect_zip(data, max_unpacked=MAX_XLSX_UNPACKED_BYTES)
+    if isinstance(inspected, ArchiveProblem):
+        return archive_issue(inspected, "XLSX-Datei", MAX_XLSX_UNPACKED_BYTES)
+    if "xl/workbook.xml" not in inspected:
         return FileIssue(
             code="not_xlsx",
             message=(
@@ -340,6 +324,29 @@ def _check_zip(data: bytes) -> FileIssue | None:
             ),
         )
     return None
+
+
+def archive_issue(problem: ArchiveProblem, what: str, limit: int) -> FileIssue:
+    """The German message for a refused archive (shared by XLSX and OpenImmo ZIP)."""
+    if problem.reason == "invalid":
+        return FileIssue(
+            code="not_xlsx" if what.startswith("XLSX") else "zip_invalid",
+            message=(
+                f"Die {what} ist beschädigt oder kein gültiges ZIP-Archiv. Bitte die Datei neu "
+                "speichern (Excel: „Excel-Arbeitsmappe (.xlsx)“)."
+            ),
+        )
+    if problem.reason == "lying":
+        detail = "Die Größenangaben im Archiv stimmen nicht mit dem Inhalt überein"
+    elif problem.reason == "ratio":
+        detail = "Der Inhalt ist ungewöhnlich stark komprimiert"
+    else:
+        detail = f"Sie ist entpackt größer als {limit // (1024 * 1024)} MB"
+    return FileIssue(
+        code="too_large",
+        message=f"Die {what} wurde abgelehnt. {detail}. Bitte die Datei neu speichern oder "
+        "aufteilen.",
+    )
 
 
 PREFERRED_SHEETS = ("wohnungsangebote", "wohnungen", "angebote")
