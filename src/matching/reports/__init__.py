@@ -1,0 +1,1 @@
+"""Reports for the network: figures per period, small-number suppression, SVG charts."""

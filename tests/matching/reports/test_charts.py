@@ -1,0 +1,45 @@
+"""The SVG bar chart: accessible, escaped, German numbers, hidden values never drawn as bars."""
+
+from __future__ import annotations
+
+from defusedxml import ElementTree as ET
+
+from matching.reports.charts import Series, bar_chart, german_number
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_chart_is_valid_svg_with_title_description_and_one_bar_per_value() -> None:
+    svg = bar_chart(
+        "Haushalte nach Größe",
+        ["1 Person", "2 Personen", "<script>"],
+        [Series("Haushalte", [1234.0, None, 7.0])],
+        unit="HH",
+    )
+    root = ET.fromstring(str(svg))
+    assert root.get("role") == "img"
+    title = root.find(f"{SVG}title")
+    desc = root.find(f"{SVG}desc")
+    assert title is not None and title.text == "Haushalte nach Größe"
+    assert desc is not None and "1.234 HH" in (desc.text or "")
+    assert "geschützt" in (desc.text or "")
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    bars = [r for r in root.iter(f"{SVG}rect") if (r.get("fill") or "").startswith("#")]
+    assert len(bars) == 2  # the hidden value is a hatched stub, not a bar
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "<script>" in texts  # escaped in the markup, parsed back as text
+    assert "<script>" not in str(svg)
+
+
+def test_bars_scale_to_the_largest_value_and_series_get_a_legend() -> None:
+    svg = bar_chart("T", ["A", "B"], [Series("x", [10.0, 5.0]), Series("y", [2.5, 0.0])])
+    root = ET.fromstring(str(svg))
+    widths = [float(r.get("width") or 0) for r in root.iter(f"{SVG}rect") if r.get("y")]
+    bars = widths[:4]
+    assert bars[0] == max(bars) and abs(bars[1] - bars[0] / 4) < 0.2
+    assert [t.text for t in root.iter(f"{SVG}text")][-2:] == ["x", "y"]
+
+
+def test_german_number() -> None:
+    assert german_number(1234567.891, 2) == "1.234.567,89"
+    assert german_number(0.5, 1) == "0,5"
