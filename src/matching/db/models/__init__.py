@@ -2,6 +2,15 @@
 
 from matching.db.models.api_key import ApiKey
 from matching.db.models.audit import AuditEvent
+from matching.db.models.case import (
+    Case,
+    CaseAppointment,
+    CaseContact,
+    CaseReferral,
+    CaseShare,
+    LocalService,
+    ShortConsultation,
+)
 from matching.db.models.consent import Consent
 from matching.db.models.data_version import DataVersion
 from matching.db.models.decline_reason import DeclineReason
@@ -19,12 +28,18 @@ from matching.db.models.vacancy import Vacancy
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "Case",
+    "CaseAppointment",
+    "CaseContact",
+    "CaseReferral",
+    "CaseShare",
     "Consent",
     "DataVersion",
     "DeclineReason",
     "Household",
     "ImportJob",
     "JobLock",
+    "LocalService",
     "Municipality",
     "Organisation",
     "OutboxMessage",
@@ -32,6 +47,7 @@ __all__ = [
     "ProposalEvent",
     "ProposalToken",
     "RentLimit",
+    "ShortConsultation",
     "User",
     "Vacancy",
 ]

@@ -1,0 +1,1 @@
+"""Casework: prevention (Wohnungssicherung) and search cases, deadlines, contacts, sharing."""
