@@ -194,9 +194,9 @@ def sql_ranking(
 ) -> sa.TextClause:
     """The SQL text (the vacancy's limit table and town distances inlined as CTEs)."""
     limits = ", ".join(
-        f"({p}, {float(frame.limit[0, p])!r})"
+        f"({p}, {int(frame.limit[0, p]) / 100!r})"  # cents → euros for the SQL
         for p in range(1, MAX_PERSONS + 1)
-        if not np.isnan(frame.limit[0, p])
+        if frame.limit[0, p] >= 0
     )
     km = haversine_km_matrix(frame.lat, frame.lon, towns.lat, towns.lon)[0]
     distances = ", ".join(f"('{a}', {float(d)!r})" for a, d in zip(towns.ags, km, strict=True))

@@ -10,7 +10,8 @@ Pure functions over columnar numpy arrays (no web or database imports). Typical 
 from scoring.allocation import allocate
 from scoring.codes import Component, Rule, WarningCode
 from scoring.errors import FieldError, PolicyError, ScoringInputError
-from scoring.inputs import HouseholdRow, Households, Municipalities, RentLimits, Vacancies, Vacancy
+from scoring.inputs import HouseholdRow, Households, Municipalities, Vacancies, Vacancy
+from scoring.limits import AreaLimits, LimitLookup, RentLimits, RentLimitTable
 from scoring.policy import DEFAULT_POLICY, Policy, available_policies, load_policy
 from scoring.rank import explain_pair, rank_households, rank_vacancies, score_matrix
 from scoring.results import (
@@ -32,6 +33,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "Allocation",
     "AllocationRow",
+    "AreaLimits",
     "Component",
     "ComponentScore",
     "FieldError",
@@ -40,6 +42,7 @@ __all__ = [
     "HouseholdRanking",
     "HouseholdRow",
     "Households",
+    "LimitLookup",
     "Municipalities",
     "PairExplanation",
     "Policy",
@@ -47,6 +50,7 @@ __all__ = [
     "RankedHousehold",
     "RankedVacancy",
     "Reason",
+    "RentLimitTable",
     "RentLimits",
     "Rule",
     "ScoreMatrix",

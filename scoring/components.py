@@ -82,7 +82,7 @@ def component_values(p: PairArrays, policy: Policy, reference_day: int) -> dict[
 
     a = policy.affordability
     with np.errstate(invalid="ignore", divide="ignore"):
-        by_limit = np.where(p.kdu, (p.limit - p.gross_cold_rent) / p.limit, np.inf)
+        by_limit = np.where(p.kdu, (p.limit - p.gross_cold_cents) / p.limit, np.inf)
         by_budget = np.where(
             np.isnan(p.own_max_rent), np.inf, (p.own_max_rent - p.warm_rent) / p.own_max_rent
         )

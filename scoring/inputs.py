@@ -24,6 +24,7 @@ import numpy.typing as npt
 import polars as pl
 
 from scoring.errors import FieldError, ScoringInputError
+from scoring.limits import RentLimits
 
 __all__ = [
     "INCOME_BASES",
@@ -800,28 +801,22 @@ class Vacancies:
 
 @dataclass(frozen=True, eq=False)
 class Municipalities:
-    """Towns with centre coordinates and their KdU rent-limit area (market type I..IV)."""
+    """Towns with centre coordinates (their rent-limit areas belong to each limit table)."""
 
     ags: tuple[str, ...]
     name: tuple[str, ...]
     lat: F64
     lon: F64
-    rent_limit_area: tuple[str, ...]
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        _check_lengths(self, ["ags", "name", "lat", "lon", "rent_limit_area"])
+        _check_lengths(self, ["ags", "name", "lat", "lon"])
         c = _Checker(np.array(self.ags), "Kommunen")
         c.check("ags", np.array([not a for a in self.ags], dtype=bool), "AGS fehlt")
         if len(set(self.ags)) != len(self.ags):
             c.fail("ags", "AGS müssen eindeutig sein")
         c.check("lat", np.isnan(self.lat) | _out_of(self.lat, -90, 90), "Breitengrad ungültig")
         c.check("lon", np.isnan(self.lon) | _out_of(self.lon, -180, 180), "Längengrad ungültig")
-        c.check(
-            "rent_limit_area",
-            np.array([not a for a in self.rent_limit_area], dtype=bool),
-            "Gebiet der Angemessenheitsgrenze fehlt",
-        )
         c.raise_if_any()
         self._index.update({a: i for i, a in enumerate(self.ags)})
 
@@ -834,11 +829,8 @@ class Municipalities:
 
     @classmethod
     def from_polars(cls, df: pl.DataFrame) -> Municipalities:
-        """Columns ``ags, name, lat, lon`` and ``rent_limit_area`` (or ``kdu_market_type``)."""
+        """Columns ``ags, name, lat, lon``."""
         _require(df, ("ags", "name", "lat", "lon"))
-        area = _series(df, "rent_limit_area", "kdu_market_type")
-        if area is None:
-            raise ScoringInputError([FieldError("rent_limit_area", "Spalte fehlt")])
         n = df.height
         errs: list[FieldError] = []
         lat = _floats(df["lat"], n, "lat", errs)
@@ -850,129 +842,4 @@ class Municipalities:
             name=tuple(_strings(df["name"], n).tolist()),
             lat=lat,
             lon=lon,
-            rent_limit_area=tuple(_strings(area, n).tolist()),
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class RentLimits:
-    """KdU rent limits (Angemessenheitsgrenzen) by area, household size and validity.
-
-    A row with ``is_increment`` holds the amount added for each person beyond the largest
-    listed size of the same area and validity (``persons`` "+1" in the CSV). ``valid_to`` is
-    inclusive; :data:`MAX_DAY` means open-ended. Where rows overlap, the one with the latest
-    ``valid_from`` wins.
-    """
-
-    area: tuple[str, ...]
-    persons: I64
-    is_increment: Bool
-    max_gross_cold_rent: F64
-    max_heating_cost: F64
-    valid_from: I64
-    valid_to: I64
-
-    def __post_init__(self) -> None:
-        _check_lengths(self, list(self.__dataclass_fields__))
-        c = _Checker(None, "Zeilen")
-        c.check("area", np.array([not a for a in self.area], dtype=bool), "Gebiet fehlt")
-        c.check(
-            "persons",
-            ~self.is_increment & ((self.persons < 1) | (self.persons > MAX_PERSONS)),
-            f"Personenzahl muss zwischen 1 und {MAX_PERSONS} liegen",
-        )
-        c.check(
-            "max_gross_cold_rent",
-            np.isnan(self.max_gross_cold_rent)
-            | ~(
-                (self.max_gross_cold_rent > 0) | self.is_increment & (self.max_gross_cold_rent >= 0)
-            )
-            | (self.max_gross_cold_rent > 20_000),
-            "Grenze muss größer als 0 und höchstens 20.000 € sein",
-        )
-        c.check(
-            "max_heating_cost",
-            _out_of(self.max_heating_cost, 0, 5_000),
-            "Heizkostengrenze muss zwischen 0 und 5.000 € liegen",
-        )
-        c.check("valid_from", self.valid_from <= NO_DAY, "gültig ab fehlt")
-        c.check("valid_to", self.valid_to < self.valid_from, "gültig bis liegt vor gültig ab")
-        seen: dict[tuple[str, int, int], int] = {}
-        ends: dict[tuple[str, int], int] = {}
-        for i, area in enumerate(self.area):
-            start = int(self.valid_from[i])
-            if ends.setdefault((area, start), int(self.valid_to[i])) != int(self.valid_to[i]):
-                c.fail("valid_to", f"Tabelle {area} ab Tag {start}: gültig bis muss gleich sein")
-            key = (area, start, int(self.persons[i]) if not self.is_increment[i] else 0)
-            if key in seen:
-                c.fail("persons", f"Tabelle {area}: Personenzahl {key[2] or '+1'} doppelt")
-            seen[key] = i
-        c.raise_if_any()
-
-    def tables(self) -> list[tuple[str, int, int, list[int]]]:
-        """The tables (area, valid_from, valid_to, row indices), ordered by valid_from.
-
-        A table is the set of rows of one area with the same ``valid_from``; on a given day
-        the valid table with the latest ``valid_from`` applies.
-        """
-        groups: dict[tuple[str, int, int], list[int]] = {}
-        for i, area in enumerate(self.area):
-            groups.setdefault((area, int(self.valid_from[i]), int(self.valid_to[i])), []).append(i)
-        return [
-            (a, f, t, rows) for (a, f, t), rows in sorted(groups.items(), key=lambda x: x[0][1])
-        ]
-
-    def __len__(self) -> int:
-        return len(self.area)
-
-    @classmethod
-    def from_polars(cls, df: pl.DataFrame) -> RentLimits:
-        """Columns ``area`` (or ``market_type``), ``persons`` (int, or text with "+1" for the
-        increment; or a bool ``is_increment``), ``max_gross_cold_rent`` (or ``…_eur``),
-        optional ``max_heating_cost``, ``valid_from``, optional ``valid_to``."""
-        area = _series(df, "area", "market_type")
-        rent = _series(df, "max_gross_cold_rent", "max_gross_cold_rent_eur")
-        missing = [
-            FieldError(name, "Spalte fehlt")
-            for name, s in (
-                ("area", area),
-                ("max_gross_cold_rent", rent),
-                ("persons", _series(df, "persons")),
-                ("valid_from", _series(df, "valid_from")),
-            )
-            if s is None
-        ]
-        if missing:
-            raise ScoringInputError(missing)
-        assert area is not None
-        n = df.height
-        errs: list[FieldError] = []
-        persons_col = df["persons"]
-        text = persons_col.cast(pl.String).str.strip_chars()
-        increment = _bools(_series(df, "is_increment"), n) | np.asarray(
-            (text == "+1").fill_null(False).to_numpy(), dtype=bool
-        )
-        persons = _ints(
-            text.str.replace(r"^\+1$", "0").cast(pl.Int64, strict=False), n, "persons", errs
-        )
-        persons = np.where(increment, 0, persons)
-        valid_to = _days(_series(df, "valid_to"), n, "valid_to", errs)
-        c = _Checker(None, "Zeilen")
-        c.check("persons", np.isnan(persons), "Personenzahl fehlt oder ist ungültig")
-        errs.extend(c.errors)
-        gross = _floats(rent, n, "max_gross_cold_rent", errs)
-        heating = _floats(
-            _series(df, "max_heating_cost", "max_heating_cost_eur"), n, "max_heating_cost", errs
-        )
-        valid_from = _days(df["valid_from"], n, "valid_from", errs)
-        if errs:
-            raise ScoringInputError(errs)
-        return cls(
-            area=tuple(_strings(area, n).tolist()),
-            persons=_int_or_missing(persons, 0),
-            is_increment=increment,
-            max_gross_cold_rent=gross,
-            max_heating_cost=heating,
-            valid_from=valid_from,
-            valid_to=np.where(valid_to <= NO_DAY, MAX_DAY, valid_to).astype(np.int64),
         )

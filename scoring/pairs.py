@@ -21,12 +21,12 @@ from scoring.geo import haversine_km_matrix
 from scoring.inputs import (
     INCOME_BASES,
     KDU_INCOME_BASES,
-    MAX_PERSONS,
     Households,
     Municipalities,
     RentLimits,
     Vacancies,
 )
+from scoring.limits import NO_AMOUNT, limit_matrix
 
 __all__ = [
     "PairArrays",
@@ -62,9 +62,13 @@ class VacancyFrame:
     gross_cold_rent: F64
     warm_rent: F64
     heating_known: Bool
-    limit: F64
-    """(m, MAX_PERSONS + 1): max Bruttokaltmiete by household size, NaN = none recorded."""
-    heating_limit: F64
+    gross_cold_cents: I64
+    """(m,): Bruttokaltmiete in cents (each part rounded to the cent), compared with limits."""
+    heating_cents: I64
+    """(m,): Heizkosten in cents, :data:`NO_AMOUNT` when unknown."""
+    limit: I64
+    """(m, MAX_PERSONS + 1): max Bruttokaltmiete in cents by household size, NO_AMOUNT = none."""
+    heating_limit: I64
     limit_valid_from: I64
     """(m,): valid_from of the applied rent-limit table (unused where no table applies)."""
     town_distance: F64
@@ -102,24 +106,24 @@ class VacancyFrame:
         gross = vacancies.net_cold_rent + vacancies.cold_service_charges
         known = ~np.isnan(vacancies.heating_costs)
         warm = np.where(known, gross + vacancies.heating_costs, gross)
-        limit = np.full((m, MAX_PERSONS + 1), np.nan)
-        heating = np.full((m, MAX_PERSONS + 1), np.nan)
-        valid_from = np.zeros(m, dtype=np.int64)
-        area = np.array(municipalities.rent_limit_area, dtype=np.str_)[town] if m else np.array([])
-        for table_area, start, end, rows in rent_limits.tables():
-            hit = (
-                (area == table_area)
-                & (vacancies.available_from >= start)
-                & (vacancies.available_from <= end)
-            )
-            if not hit.any():
-                continue
-            gross_row, heating_row = _table_rows(rent_limits, rows)
-            limit[hit] = gross_row
-            heating[hit] = heating_row
-            valid_from[hit] = start
+        limit, heating, valid_from = limit_matrix(
+            rent_limits, vacancies.municipality_ags.tolist(), vacancies.available_from
+        )
         distance = haversine_km_matrix(lat, lon, municipalities.lat, municipalities.lon)
-        frame = cls(town, lat, lon, gross, warm, known, limit, heating, valid_from, distance)
+        frame = cls(
+            town,
+            lat,
+            lon,
+            gross,
+            warm,
+            known,
+            _cents(vacancies.net_cold_rent) + _cents(vacancies.cold_service_charges),
+            np.where(known, _cents(np.nan_to_num(vacancies.heating_costs)), NO_AMOUNT),
+            limit,
+            heating,
+            valid_from,
+            distance,
+        )
         vacancies._cache[key] = frame
         return frame
 
@@ -131,24 +135,9 @@ def _distance_by_town(frame: VacancyFrame) -> F64:
     return cached
 
 
-def _table_rows(limits: RentLimits, rows: list[int]) -> tuple[F64, F64]:
-    """Limit and heating limit by household size for one table, extrapolated with "+1"."""
-    gross = np.full(MAX_PERSONS + 1, np.nan)
-    heating = np.full(MAX_PERSONS + 1, np.nan)
-    increment: int | None = None
-    for r in rows:
-        if limits.is_increment[r]:
-            increment = r
-        else:
-            gross[limits.persons[r]] = limits.max_gross_cold_rent[r]
-            heating[limits.persons[r]] = limits.max_heating_cost[r]
-    listed = np.flatnonzero(~np.isnan(gross))
-    if increment is not None and listed.size:
-        top = int(listed.max())
-        extra = np.arange(1, MAX_PERSONS - top + 1, dtype=np.float64)
-        gross[top + 1 :] = gross[top] + extra * limits.max_gross_cold_rent[increment]
-        heating[top + 1 :] = heating[top] + extra * limits.max_heating_cost[increment]
-    return gross, heating
+def _cents(euros: F64) -> I64:
+    """Euro amounts → integer cents (amounts are validated to the cent at the boundary)."""
+    return np.rint(euros * 100.0).astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,8 +245,10 @@ class PairArrays:
     max_persons: Col
     available_from: Col
     gross_cold_rent: Col
+    gross_cold_cents: Col
     warm_rent: Col
     heating_costs: Col
+    heating_cents: Col
     heating_known: Col
     # pair-dependent
     limit: Col
@@ -301,6 +292,7 @@ SCORE_COLUMNS = frozenset(
         "distance_km",
         "kdu",
         "limit",
+        "gross_cold_cents",
         "gross_cold_rent",
         "own_max_rent",
         "warm_rent",
@@ -410,6 +402,8 @@ def _vacancy_scalars(v: Vacancies, frame: VacancyFrame, j: Any) -> dict[str, Col
         "max_persons": v.max_persons[j],
         "available_from": v.available_from[j],
         "gross_cold_rent": frame.gross_cold_rent[j],
+        "gross_cold_cents": frame.gross_cold_cents[j],
+        "heating_cents": frame.heating_cents[j],
         "warm_rent": frame.warm_rent[j],
         "heating_costs": v.heating_costs[j],
         "heating_known": frame.heating_known[j],

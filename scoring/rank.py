@@ -243,8 +243,8 @@ class _PageFacts:
         self.in_preferred, self.distance = in_preferred, distance
         persons = source.h.persons[household_rows]
         self.persons: list[int] = persons.tolist()
-        self.limits: list[float] = frame.limit[vacancy_rows, persons].tolist()
-        self.heating: list[float] = frame.heating_limit[vacancy_rows, persons].tolist()
+        self.limits: list[float] = _euros(frame.limit[vacancy_rows, persons])
+        self.heating: list[float] = _euros(frame.heating_limit[vacancy_rows, persons])
         self.starts: list[int] = frame.limit_valid_from[vacancy_rows].tolist()
         self.groups: list[int] = source.h.preference_group[household_rows].tolist()
         town: list[int] = frame.town[vacancy_rows].tolist()
@@ -349,6 +349,12 @@ class _PageFacts:
         return (code,)
 
 
+def _euros(cents: I64) -> list[float]:
+    """Limits in cents → euros for the sentences; NaN where none applies."""
+    euros: list[float] = np.where(cents < 0, np.nan, cents / 100.0).tolist()
+    return euros
+
+
 def _optional(values: list[float]) -> list[float | None]:
     return [None if x != x else x for x in values]  # x != x: NaN
 
@@ -363,6 +369,7 @@ _PAGE_COLUMNS = frozenset(
         "kdu",
         "heating_known",
         "heating_costs",
+        "heating_cents",
         "own_max_rent",
         "has_pets",
         "pets",

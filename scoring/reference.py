@@ -31,7 +31,6 @@ from scoring.inputs import (
     RentLimits,
     Vacancies,
     Vacancy,
-    from_day_number,
 )
 from scoring.policy import Policy
 from scoring.results import (
@@ -64,49 +63,50 @@ class ReferencePair:
 
 
 def reference_rent_limit(
-    limits: RentLimits, area: str, day: dt.date, persons: int
-) -> tuple[float | None, float | None, dt.date | None]:
-    """(max Bruttokaltmiete, max heating, valid_from) for ``persons`` in ``area`` on ``day``.
+    limits: RentLimits, ags: str, day: dt.date, persons: int
+) -> tuple[int | None, int | None, dt.date | None]:
+    """(max Bruttokaltmiete, max heating, valid_from) in cents for ``persons`` in ``ags``.
 
-    The table (rows of one area with one valid_from) valid on ``day`` with the latest
-    valid_from applies; sizes beyond the largest listed one add the "+1" increment.
+    Of the tables valid on ``day`` an official one wins over an example, then the latest
+    valid_from, then the highest id; the town's area is the one *of that table*; sizes beyond
+    the largest listed one add the "+1" increment for each further person.
     """
-    d = (day - dt.date(1970, 1, 1)).days
-    rows = [
-        i
-        for i in range(len(limits))
-        if limits.area[i] == area and limits.valid_from[i] <= d <= limits.valid_to[i]
-    ]
-    if not rows:
+    best = None
+    for t in limits.tables:
+        if t.valid_from <= day and (t.valid_to is None or day <= t.valid_to):
+            rank = (not t.is_example, t.valid_from, t.id)
+            if best is None or rank > best[0]:
+                best = (rank, t)
+    if best is None:
         return None, None, None
-    latest = max(int(limits.valid_from[i]) for i in rows)
-    table = [i for i in rows if limits.valid_from[i] == latest]
-    listed = {int(limits.persons[i]): i for i in table if not limits.is_increment[i]}
-    increments = [i for i in table if limits.is_increment[i]]
-    start = from_day_number(latest)
+    table = best[1]
+    areas = [a for a in table.areas if ags in a.municipalities]
+    if not areas:
+        return None, None, None
+    area = areas[0]
+    sizes = len(area.gross_cold)
+    heating = list(area.heating) if area.heating else [None] * sizes
+    if persons <= sizes:
+        return area.gross_cold[persons - 1], heating[persons - 1], table.valid_from
+    if area.increment is None:
+        return None, None, table.valid_from
+    extra = persons - sizes
+    top = heating[sizes - 1]
+    more = area.heating_increment
+    return (
+        area.gross_cold[sizes - 1] + extra * area.increment,
+        None if top is None or more is None else top + extra * more,
+        table.valid_from,
+    )
 
-    def opt(x: float) -> float | None:
-        return None if math.isnan(x) else float(x)
 
-    if persons in listed:
-        i = listed[persons]
-        return (
-            float(limits.max_gross_cold_rent[i]),
-            opt(float(limits.max_heating_cost[i])),
-            start,
-        )
-    if listed and increments and persons > max(listed):
-        top = max(listed)
-        inc = increments[0]
-        extra = float(persons - top)
-        gross = float(limits.max_gross_cold_rent[listed[top]]) + extra * float(
-            limits.max_gross_cold_rent[inc]
-        )
-        heating = float(limits.max_heating_cost[listed[top]]) + extra * float(
-            limits.max_heating_cost[inc]
-        )
-        return gross, opt(heating), start
-    return None, None, start
+def _cents(euros: float) -> int:
+    return round(euros * 100)
+
+
+def _gross_cents(v: Vacancy) -> int:
+    """Bruttokaltmiete in cents, each part rounded to the cent as the engine does."""
+    return _cents(v.net_cold_rent) + _cents(v.cold_service_charges)
 
 
 def _facts(
@@ -132,7 +132,7 @@ def _facts(
                 if distance is None or km < distance:
                     nearest, distance = towns.name[j], km
     limit, heating, since = reference_rent_limit(
-        limits, towns.rent_limit_area[town], v.available_from, h.persons
+        limits, v.municipality_ags, v.available_from, h.persons
     )
     names = sorted(towns.name[index[a]] if a in index else a for a in h.preferred_ags)
     return PairFacts(
@@ -141,8 +141,8 @@ def _facts(
         reference_date=reference_date,
         town_name=towns.name[town],
         preferred_town_names=tuple(names),
-        rent_limit=limit,
-        heating_limit=heating,
+        rent_limit=None if limit is None else limit / 100,
+        heating_limit=None if heating is None else heating / 100,
         rent_limit_valid_from=since if limit is not None else None,
         in_preferred=in_preferred,
         nearest_town=nearest,
@@ -168,7 +168,7 @@ def _rules(f: PairFacts, proposed: bool, declined: bool) -> list[Rule]:
         failed.append(Rule.HOUSEHOLD_TOO_SMALL)
     if kdu and f.rent_limit is None:
         failed.append(Rule.RENT_LIMIT_UNKNOWN)
-    if kdu and f.rent_limit is not None and f.gross_cold_rent > f.rent_limit:
+    if kdu and f.rent_limit is not None and _gross_cents(v) > _cents(f.rent_limit):
         failed.append(Rule.RENT_ABOVE_LIMIT)
     if h.own_max_rent is not None and f.warm_rent > h.own_max_rent:
         failed.append(Rule.RENT_ABOVE_BUDGET)
@@ -204,7 +204,7 @@ def _warnings(f: PairFacts) -> list[WarningCode]:
         h.income_basis in KDU_INCOME_BASES
         and v.heating_costs is not None
         and f.heating_limit is not None
-        and v.heating_costs > f.heating_limit
+        and _cents(v.heating_costs) > _cents(f.heating_limit)
     ):
         raised.append(WarningCode.HEATING_ABOVE_LIMIT)
     if v.heating_costs is None and h.own_max_rent is not None:
@@ -261,7 +261,8 @@ def _values(f: PairFacts, policy: Policy) -> dict[Component, float]:
     a = policy.affordability
     headroom = math.inf
     if h.income_basis in KDU_INCOME_BASES and f.rent_limit is not None:
-        headroom = min(headroom, (f.rent_limit - f.gross_cold_rent) / f.rent_limit)
+        limit = _cents(f.rent_limit)
+        headroom = min(headroom, (limit - _gross_cents(v)) / limit)
     if h.own_max_rent is not None:
         headroom = min(headroom, (h.own_max_rent - f.warm_rent) / h.own_max_rent)
     afford = (

@@ -118,8 +118,10 @@ def evaluate_rules(p: PairArrays) -> dict[Rule, Bool]:
             Rule.HOUSEHOLD_TOO_SMALL: np.False_
             if np.isnan(p.min_persons).all()
             else p.persons < p.min_persons,
-            Rule.RENT_LIMIT_UNKNOWN: _and(p.kdu, lambda: np.isnan(p.limit)),
-            Rule.RENT_ABOVE_LIMIT: _and(p.kdu, lambda: p.gross_cold_rent > p.limit),
+            Rule.RENT_LIMIT_UNKNOWN: _and(p.kdu, lambda: p.limit < 0),
+            Rule.RENT_ABOVE_LIMIT: _and(
+                p.kdu, lambda: (p.limit >= 0) & (p.gross_cold_cents > p.limit)
+            ),
             Rule.RENT_ABOVE_BUDGET: p.warm_rent > p.own_max_rent,
             Rule.WBS_MISSING: _and(p.wbs_required, lambda: p.wbs_valid_until < p.available_from),
             Rule.WBS_SIZE: _and(p.wbs_required, lambda: p.living_area > p.wbs_area),
@@ -148,7 +150,8 @@ def evaluate_warnings(p: PairArrays) -> dict[WarningCode, Bool]:
         masks: dict[WarningCode, object] = {
             WarningCode.HEATING_ABOVE_LIMIT: p.kdu
             & p.heating_known
-            & (p.heating_costs > p.heating_limit),
+            & (p.heating_limit >= 0)
+            & (p.heating_cents > p.heating_limit),
             WarningCode.HEATING_UNKNOWN: ~p.heating_known & ~np.isnan(p.own_max_rent),
             WarningCode.PETS_ON_REQUEST: p.has_pets & (p.pets == _PETS_ON_REQUEST),
         }

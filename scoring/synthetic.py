@@ -16,6 +16,7 @@ import polars as pl
 from scoring.inputs import INCOME_BASES, PETS, STATUSES, URGENCIES, Municipalities, RentLimits
 
 __all__ = [
+    "example_market_types",
     "example_municipalities",
     "example_rent_limits",
     "synthetic_households",
@@ -44,29 +45,37 @@ _LIMITS = {  # EXAMPLE values: persons 1..5 and "+1"
 
 
 def example_municipalities() -> Municipalities:
-    """The 11 towns of the Kreis with centre coordinates and KdU market type."""
+    """The 11 towns of the Kreis with centre coordinates."""
     return Municipalities(
         ags=tuple(t[0] for t in _TOWNS),
         name=tuple(t[1] for t in _TOWNS),
         lat=np.array([t[2] for t in _TOWNS]),
         lon=np.array([t[3] for t in _TOWNS]),
-        rent_limit_area=tuple(t[4] for t in _TOWNS),
     )
 
 
+def example_market_types() -> dict[str, str]:
+    """AGS → the town's KdU market type (I..IV) in the Kreis' concept in force since 2017."""
+    return {t[0]: t[4] for t in _TOWNS}
+
+
 def example_rent_limits(valid_from: dt.date = dt.date(2025, 1, 1)) -> RentLimits:
-    """Example (not official) limits for the four market types, open-ended."""
+    """Example (not official) limits for the four market types, open-ended, as one table
+    whose areas are the market types with their towns."""
     rows = []
     for area, values in _LIMITS.items():
+        towns = ";".join(a for a, kind in example_market_types().items() if kind == area)
         for persons, value in enumerate(values, start=1):
             rows.append(
                 {
                     "area": area,
+                    "municipalities": towns,
                     "persons": "+1" if persons == 6 else str(persons),
                     "max_gross_cold_rent": value,
                     "max_heating_cost": 20.0 + 20.0 * persons if persons < 6 else 20.0,
                     "valid_from": valid_from,
                     "valid_to": None,
+                    "is_example": True,
                 }
             )
     return RentLimits.from_polars(pl.DataFrame(rows))

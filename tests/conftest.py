@@ -22,8 +22,7 @@ from matching.reference.loader import load_reference_data
 from matching.security import crypto
 from tests.support.apps import TEST_KEY
 from tests.support.databases import migrate, postgres_available, temporary_postgres_database
-
-REFERENCE_TABLES = {"municipalities", "decline_reasons", "rent_limits", "alembic_versions"}
+from tests.support.reference import REFERENCE_TABLES, restore_shipped_rent_limits
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,7 @@ def _clean(db: Database) -> None:
                 for name in tables:
                     await conn.execute(sa.text(f'DELETE FROM "{name}"'))  # noqa: S608 (own table names)
                 await conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+            await restore_shipped_rent_limits(conn)
         await engine.dispose()
 
     asyncio.run(run())

@@ -283,3 +283,10 @@ LABELS_DE.update(
         "appointment": "Termin",
     }
 )
+
+
+class RentLimitStatus(StrEnum):
+    """Whether a rent-limit table holds the Kreis' figures or illustrative example values."""
+
+    EXAMPLE = "example"
+    OFFICIAL = "official"

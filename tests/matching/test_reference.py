@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from matching.db.models import DeclineReason, Municipality, RentLimit
+from matching.db.models import DeclineReason, Municipality, RentLimitTable
+from matching.enums import RentLimitStatus
 from matching.reference.loader import load_reference_data, municipalities
 
 pytestmark = pytest.mark.anyio
@@ -21,10 +22,17 @@ async def test_reference_data_is_complete_and_loading_is_idempotent(session: Any
     minden = next(t for t in towns if t.name == "Minden")
     assert minden.ags == "05770024"
     assert "32423" in minden.postal_codes
-    assert minden.rent_limit_area == "IV"
-    limits = (await session.scalars(sa.select(RentLimit))).all()
-    assert len(limits) == 24
-    assert all(limit.is_example and "Beispielwerte" in limit.source for limit in limits)
+    tables = (await session.scalars(sa.select(RentLimitTable).order_by(RentLimitTable.id))).all()
+    example, official = tables
+    assert example.status == RentLimitStatus.EXAMPLE and "Beispielwerte" in example.legal_source
+    assert [a.name for a in example.areas] == ["I", "II", "III", "IV"]
+    iv = example.areas[3]
+    assert [t.municipality_ags for t in iv.towns] == ["05770024"]  # Minden
+    assert len(iv.amounts) == 6 and iv.amounts[-1].is_increment
+    assert official.status == RentLimitStatus.OFFICIAL
+    assert (official.valid_from.isoformat(), str(official.valid_to)) == ("2013-01-01", "2016-12-31")
+    group2 = next(a for a in official.areas if a.name == "2")
+    assert "05770016" in {t.municipality_ags for t in group2.towns}  # Hüllhorst in 2013
     reasons = (await session.scalars(sa.select(DeclineReason))).all()
     assert {r.code for r in reasons} >= {"L_OTHER", "S_VACANCY_LET", "H_FOUND_OTHER"}
 

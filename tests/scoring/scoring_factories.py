@@ -10,7 +10,7 @@ import polars as pl
 from hypothesis import strategies as st
 
 from scoring import Households, Municipalities, RentLimits, Vacancies, Vacancy, load_policy
-from scoring.synthetic import example_municipalities
+from scoring.synthetic import example_market_types, example_municipalities
 
 REF = dt.date(2026, 3, 1)
 CHANGE = dt.date(2026, 1, 1)  # the area IV limits change on this day
@@ -28,50 +28,54 @@ def municipalities() -> Municipalities:
         name=(*base.name, "Testdorf"),
         lat=np.append(base.lat, 52.35),
         lon=np.append(base.lon, 8.80),
-        rent_limit_area=(*base.rent_limit_area, "V"),
     )
 
 
 def rent_limits() -> RentLimits:
-    rows: list[dict[str, Any]] = []
+    """Two tables: the market types until CHANGE - 1 day, then with new area IV values.
 
-    def table(
-        area: str,
+    No table before 2025 (a gap); Testdorf has no area in either table.
+    """
+    rows: list[dict[str, Any]] = []
+    market = example_market_types()
+
+    def area(
+        table: int,
+        name: str,
         values: list[float],
         inc: float | None,
-        start: dt.date,
-        end: dt.date | None,
         heating: float | None = None,
     ) -> None:
+        start, end = (dt.date(2025, 1, 1), CHANGE - dt.timedelta(days=1))
+        if table == 2:
+            start, end = CHANGE, None
+        base = {
+            "table": table,
+            "area": name,
+            "municipalities": ";".join(a for a, kind in market.items() if kind == name),
+            "valid_from": start,
+            "valid_to": end,
+        }
         for persons, value in enumerate(values, start=1):
             rows.append(
                 {
-                    "area": area,
+                    **base,
                     "persons": str(persons),
                     "max_gross_cold_rent": value,
                     "max_heating_cost": None if heating is None else heating * persons,
-                    "valid_from": start,
-                    "valid_to": end,
                 }
             )
         if inc is not None:
             rows.append(
-                {
-                    "area": area,
-                    "persons": "+1",
-                    "max_gross_cold_rent": inc,
-                    "max_heating_cost": heating,
-                    "valid_from": start,
-                    "valid_to": end,
-                }
+                {**base, "persons": "+1", "max_gross_cold_rent": inc, "max_heating_cost": heating}
             )
 
-    start = dt.date(2025, 1, 1)
-    table("I", [420, 500, 590, 680, 770], 90, start, None, heating=45.0)
-    table("II", [395, 470, 555, 640, 725], None, start, None)  # no "+1": 6+ persons unknown
-    table("III", [405, 480, 565, 650, 740], 85, start, None, heating=40.0)
-    table("IV", [445, 530, 625, 720, 815], 95, start, CHANGE - dt.timedelta(days=1))
-    table("IV", [450, 478, 570, 660, 750], 90, CHANGE, None, heating=50.0)
+    for table in (1, 2):
+        area(table, "I", [420, 500, 590, 680, 770], 90, heating=45.0)
+        area(table, "II", [395, 470, 555, 640, 725], None)  # no "+1": 6+ persons unknown
+        area(table, "III", [405, 480, 565, 650, 740], 85, heating=40.0)
+    area(1, "IV", [445, 530, 625, 720, 815], 95)
+    area(2, "IV", [450, 478, 570, 660, 750], 90, heating=50.0)
     return RentLimits.from_polars(pl.DataFrame(rows))
 
 

@@ -126,6 +126,7 @@ def test_rent_limits_validation() -> None:
     rows = [
         {
             "area": "I",
+            "municipalities": "05770024",
             "persons": "1",
             "max_gross_cold_rent": 400.0,
             "valid_from": dt.date(2025, 1, 1),
@@ -155,12 +156,11 @@ def test_municipalities_from_csv_columns() -> None:
         }
     )
     towns = Municipalities.from_polars(frame)
-    assert towns.rent_limit_area == ("IV",)
+    assert towns.ags == ("05770024",)
     with pytest.raises(ScoringInputError):
         Municipalities(
             ags=("a", "a"),
             name=("x", "y"),
             lat=np.array([1.0, 2.0]),
             lon=np.array([1.0, 2.0]),
-            rent_limit_area=("I", "I"),
         )

@@ -95,7 +95,7 @@ class DemoContext:
     counseling: list[tuple[int, int | None]]  # (organisation id, counselor user id)
     landlords: list[int]
     municipalities: list[Municipality]
-    limits: dict[tuple[str, int], float]  # (area, persons) -> max Bruttokaltmiete
+    limits: dict[tuple[str, int], float]  # (town AGS, persons) -> max Bruttokaltmiete today
 
 
 async def ensure_demo_accounts(session: AsyncSession) -> dict[str, int]:
@@ -125,7 +125,7 @@ async def ensure_demo_accounts(session: AsyncSession) -> dict[str, int]:
 
 
 async def demo_context(session: AsyncSession) -> DemoContext:
-    from matching.db.models import RentLimit  # local: only the generator needs the raw table
+    from matching.rent_limits.service import engine_rent_limits
 
     orgs = (await session.scalars(sa.select(Organisation).order_by(Organisation.id))).all()
     users = (await session.scalars(sa.select(User).order_by(User.id))).all()
@@ -136,10 +136,14 @@ async def demo_context(session: AsyncSession) -> DemoContext:
             counseling.append((org.id, counselor))
     landlords = [o.id for o in orgs if o.kind == OrganisationKind.LANDLORD]
     munis = list((await session.scalars(sa.select(Municipality).order_by(Municipality.ags))).all())
+    _, tables = await engine_rent_limits(session)
+    today = date.today()
     limits: dict[tuple[str, int], float] = {}
-    for rl in (await session.scalars(sa.select(RentLimit).order_by(RentLimit.valid_from))).all():
-        if not rl.is_increment:
-            limits[(rl.area, rl.persons)] = float(rl.max_gross_cold_rent)
+    for mu in munis:
+        for persons in range(1, 6):
+            found = tables.lookup(mu.ags, today, persons)
+            if found is not None:
+                limits[(mu.ags, persons)] = found.gross_cold / 100
     return DemoContext(counseling, landlords, munis, limits)
 
 
@@ -247,7 +251,7 @@ def vacancy_rows(
         r = float(rooms[i])
         area = round(float(max(20.0, rng.normal(22 + 19 * r, 6))), 1)
         persons_for = max(1, min(5, int(r)))
-        limit = ctx.limits.get((mu.rent_limit_area, persons_for), 500.0)
+        limit = ctx.limits.get((mu.ags, persons_for), 500.0)
         gross = float(limit) * float(rng.normal(0.97, 0.12))
         charges = round(area * float(rng.uniform(1.8, 2.8)), 2)
         net = round(max(120.0, gross - charges), 2)

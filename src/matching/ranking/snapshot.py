@@ -37,10 +37,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from matching.db import versioning
-from matching.db.models import Household, Municipality, RentLimit, Vacancy
+from matching.db.models import Household, Municipality, Vacancy
 from matching.enums import HouseholdStatus, VacancyStatus
+from matching.rent_limits.repository import engine_rows as rent_limit_rows
+from matching.rent_limits.service import rent_limits_from_rows
 from scoring import Households, Municipalities, RentLimits, ScoringInputError, Vacancies
-from scoring.inputs import day_number
 
 __all__ = [
     "HouseholdSnapshot",
@@ -694,37 +695,34 @@ def _households(
 
 @dataclass(frozen=True, eq=False)
 class ReferenceTables:
-    """Towns and rent limits as engine tables, plus which limit tables are examples."""
+    """Towns and the active rent-limit tables as engine tables."""
 
     key: tuple[Any, ...]
     municipalities: Municipalities
     rent_limits: RentLimits
     town_names: dict[str, str]
-    town_areas: dict[str, str]
-    example_tables: tuple[tuple[str, int, int, bool], ...]
-    """(area, valid_from day, valid_to day, holds example rows) per rent-limit table."""
 
     def example_applies(self, ags: str, available_from: dt.date) -> bool:
-        """Whether the rent-limit table applied to a flat in ``ags`` is made of examples."""
-        area = self.town_areas.get(ags)
-        day = day_number(available_from)
-        applied: tuple[str, int, int, bool] | None = None
-        for table in self.example_tables:
-            fits = table[0] == area and table[1] <= day <= table[2]
-            if fits and (applied is None or table[1] >= applied[1]):
-                applied = table
-        return applied is not None and applied[3]
+        """Whether the limit applied to a flat available on that day comes from example values
+        (no official table covers the day; an example table does)."""
+        table = self.rent_limits.table_on(available_from)
+        return table is not None and table.is_example
 
     def examples_in_use(self, today: dt.date) -> bool:
-        """Whether any rent-limit table valid today or later is made of examples."""
-        day = day_number(today)
-        return any(example and end >= day for _, _, end, example in self.example_tables)
+        """Whether example values apply on any day from ``today`` on (checked on every day
+        the applicable table can change)."""
+        days = {today}
+        for t in self.rent_limits.tables:
+            days.add(t.valid_from)
+            if t.valid_to is not None:
+                days.add(t.valid_to + dt.timedelta(days=1))
+        return any(self.example_applies("", day) for day in days if day >= today)
 
 
 class ReferenceSnapshot:
     """Towns and rent limits: small tables, re-read on every ranking and rebuilt on change.
 
-    Why re-read instead of a stamp: the admin edits rent limits without a data-version
+    Why re-read instead of a stamp: the admin changes rent-limit tables without a data-version
     stamp; reading ~100 rows costs about a millisecond and can never be stale. The engine
     tables are only rebuilt when the rows differ, so the engine's caches keyed on them stay.
     """
@@ -734,27 +732,11 @@ class ReferenceSnapshot:
 
     async def get(self, session: AsyncSession) -> ReferenceTables:
         m = Municipality.__table__.c
-        r = RentLimit.__table__.c
         towns = (
-            await session.execute(
-                sa.select(m.ags, m.name, m.lat, m.lon, m.rent_limit_area).order_by(m.ags)
-            )
+            await session.execute(sa.select(m.ags, m.name, m.lat, m.lon).order_by(m.ags))
         ).all()
-        limits = (
-            await session.execute(
-                sa.select(
-                    r.area,
-                    r.persons,
-                    r.is_increment,
-                    _float(r.max_gross_cold_rent),
-                    _float(r.max_heating_cost),
-                    r.valid_from,
-                    r.valid_to,
-                    r.is_example,
-                ).order_by(r.id)
-            )
-        ).all()
-        key = (tuple(tuple(t) for t in towns), tuple(tuple(x) for x in limits))
+        limits = await rent_limit_rows(session)
+        key = (tuple(tuple(t) for t in towns), limits)
         cached = self._tables
         if cached is not None and cached.key == key:
             return cached
@@ -766,41 +748,14 @@ def _reference_tables(key: tuple[Any, ...]) -> ReferenceTables:
     towns, limits = key
     town_frame = pl.DataFrame(
         list(towns),
-        schema={
-            "ags": pl.String,
-            "name": pl.String,
-            "lat": pl.Float64,
-            "lon": pl.Float64,
-            "rent_limit_area": pl.String,
-        },
+        schema={"ags": pl.String, "name": pl.String, "lat": pl.Float64, "lon": pl.Float64},
         orient="row",
-    )
-    limit_frame = pl.DataFrame(
-        [row[:7] for row in limits],
-        schema={
-            "area": pl.String,
-            "persons": pl.Int64,
-            "is_increment": pl.Boolean,
-            "max_gross_cold_rent": pl.Float64,
-            "max_heating_cost": pl.Float64,
-            "valid_from": pl.Date,
-            "valid_to": pl.Date,
-        },
-        orient="row",
-    )
-    rent_limits = RentLimits.from_polars(limit_frame)
-    example = [bool(row[7]) for row in limits]
-    tables = tuple(
-        (area, start, end, any(example[i] for i in rows))
-        for area, start, end, rows in rent_limits.tables()
     )
     return ReferenceTables(
         key=key,
         municipalities=Municipalities.from_polars(town_frame),
-        rent_limits=rent_limits,
+        rent_limits=rent_limits_from_rows(limits),
         town_names={str(t[0]): str(t[1]) for t in towns},
-        town_areas={str(t[0]): str(t[4]) for t in towns},
-        example_tables=tables,
     )
 
 

@@ -1,25 +1,39 @@
-"""Reference data shipped with the product: towns, example rent limits, decline reasons.
+"""Reference data shipped with the product: towns, rent-limit tables, decline reasons.
 
 Loading is idempotent: rows are matched on their natural keys, changed ones updated, new ones
-inserted; rent limits the admin entered are never touched.
+inserted. The shipped rent-limit tables (the example table, marked as example, and the Kreis'
+official 2013 table) are only loaded while no table exists at all, through the same parser
+and service as the admin page; tables the admin maintains are never touched.
 """
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from functools import cache
 from importlib import resources
 from io import StringIO
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.db.models import DeclineReason, Municipality, RentLimit
+from matching.actors import Actor
+from matching.db.models import DeclineReason, Municipality
+from matching.rent_limits import repository as rent_limit_repo
+from matching.rent_limits.service import import_file
 
 EXAMPLE_SOURCE = (
     "Beispielwerte (nicht amtlich) – bitte durch die geltende Tabelle des Kreises ersetzen"
+)
+SHIPPED_TABLES = (
+    ("rent_limits_example.csv", "Beispielwerte ab 01.01.2025", EXAMPLE_SOURCE, True),
+    (
+        "rent_limits_2013_official.csv",
+        "Mietrichtwerte des Kreises Minden-Lübbecke 2013",
+        "Kreis Minden-Lübbecke, Mietrichtwerte für Unterkunftskosten (SGB II/XII), "
+        "gültig ab 01.01.2013 bis zum Konzept 2017",
+        False,
+    ),
 )
 
 
@@ -32,7 +46,6 @@ class MunicipalityRow:
     lon: float
     population: int
     wohngeld_mietstufe: str
-    rent_limit_area: str
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -50,31 +63,16 @@ def municipalities() -> list[MunicipalityRow]:
             lon=float(r["lon"]),
             population=int(r["population"]),
             wohngeld_mietstufe=r["wohngeld_mietstufe"],
-            rent_limit_area=r["kdu_market_type"],
         )
         for r in _read("municipalities.csv")
     ]
 
 
-def example_rent_limits() -> list[dict[str, object]]:
-    """The example KdU table: persons 1..5 per market type, plus the per-person increment."""
-    rows: list[dict[str, object]] = []
-    for r in _read("rent_limits_example.csv"):
-        increment = r["persons"].startswith("+")
-        rows.append(
-            {
-                "area": r["market_type"],
-                "persons": 6 if increment else int(r["persons"]),
-                "is_increment": increment,
-                "max_gross_cold_rent": Decimal(r["max_gross_cold_rent_eur"]),
-                "max_heating_cost": None,
-                "valid_from": date.fromisoformat(r["valid_from"]),
-                "valid_to": None,
-                "source": EXAMPLE_SOURCE,
-                "is_example": True,
-            }
-        )
-    return rows
+@cache
+def market_types() -> dict[str, str]:
+    """AGS → the town's KdU market type (I..IV) in the Kreis' concept since 2017; maps the
+    example table's areas to towns."""
+    return {r["ags"]: r["kdu_market_type"] for r in _read("municipalities.csv")}
 
 
 def decline_reasons() -> list[dict[str, object]]:
@@ -113,12 +111,23 @@ async def load_reference_data(session: AsyncSession) -> dict[str, int]:
             for k, v in values.items():
                 setattr(current_r, k, v)
             written["decline_reasons"] += 1
-    # Example limits only go in while no limits exist at all: once the admin maintains the
-    # table, shipping new examples must not mix into the official figures.
-    has_limits = (await session.scalar(sa.select(sa.func.count()).select_from(RentLimit))) or 0
-    if not has_limits:
-        rows = example_rent_limits()
-        await session.execute(sa.insert(RentLimit), rows)
-        written["rent_limits"] = len(rows)
     await session.flush()
+    # Shipped tables only go in while no table exists at all: once the admin maintains the
+    # tables, shipping new examples must not mix into the official figures.
+    if not await rent_limit_repo.count_tables(session):
+        system = Actor(kind="system", organisation_id=None, label="Referenzdaten")
+        for filename, name, source, example in SHIPPED_TABLES:
+            data = resources.files("matching.reference").joinpath(filename).read_bytes()
+            table, draft = await import_file(
+                session,
+                system,
+                filename=filename,
+                data=data,
+                name=name,
+                legal_source=source,
+                example=example,
+            )
+            if table is None:  # a shipped file that does not parse is a bug: say which line
+                raise ValueError(f"{filename}: {draft.problems}")
+            written["rent_limits"] += len(draft.lines)
     return written

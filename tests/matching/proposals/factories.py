@@ -39,10 +39,10 @@ from matching.enums import (
 from matching.reference.loader import load_reference_data
 from matching.security import crypto
 from tests.support.databases import migrate, postgres_available, temporary_postgres_database
+from tests.support.reference import REFERENCE_TABLES, restore_shipped_rent_limits
 
 crypto.configure([Fernet.generate_key().decode()])
 
-REFERENCE_TABLES = {"municipalities", "decline_reasons", "rent_limits", "alembic_versions"}
 AGS = "05770004"  # Bad Oeynhausen
 POSTAL_CODE = "32545"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
@@ -106,6 +106,7 @@ async def _truncate(engine: AsyncEngine) -> None:
         names = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
         tables = ", ".join(f'"{n}"' for n in names if n not in REFERENCE_TABLES)
         await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await restore_shipped_rent_limits(conn)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -229,14 +229,17 @@ async def test_reference_tables_are_rebuilt_only_on_change(session: Any, world: 
     assert await reference.get(session) is first
     assert first.example_applies("05770024", date(2026, 6, 1))
     assert first.town_names["05770024"] == "Minden"
-    await session.execute(sa.text("UPDATE rent_limits SET is_example = false"))
+    assert not first.example_applies("05770024", date(2014, 6, 1))  # the official 2013 table
+    await session.execute(sa.text("UPDATE rent_limit_tables SET status = 'official'"))
     await session.commit()
     try:
         second = await reference.get(session)
         assert second is not first
         assert not second.example_applies("05770024", date(2026, 6, 1))
     finally:
-        await session.execute(sa.text("UPDATE rent_limits SET is_example = true"))
+        await session.execute(
+            sa.text("UPDATE rent_limit_tables SET status = 'example' WHERE name LIKE 'Beispiel%'")
+        )
         await session.commit()
 
 

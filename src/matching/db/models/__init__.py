@@ -21,7 +21,13 @@ from matching.db.models.municipality import Municipality
 from matching.db.models.organisation import Organisation
 from matching.db.models.outbox import OutboxMessage
 from matching.db.models.proposal import Proposal, ProposalEvent, ProposalToken
-from matching.db.models.rent_limit import RentLimit
+from matching.db.models.rent_limit import (
+    RentLimitAmount,
+    RentLimitArea,
+    RentLimitAreaTown,
+    RentLimitImport,
+    RentLimitTable,
+)
 from matching.db.models.user import User
 from matching.db.models.vacancy import Vacancy
 
@@ -46,7 +52,11 @@ __all__ = [
     "Proposal",
     "ProposalEvent",
     "ProposalToken",
-    "RentLimit",
+    "RentLimitAmount",
+    "RentLimitArea",
+    "RentLimitAreaTown",
+    "RentLimitImport",
+    "RentLimitTable",
     "ShortConsultation",
     "User",
     "Vacancy",

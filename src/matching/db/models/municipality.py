@@ -22,5 +22,4 @@ class Municipality(_Base):
     lon: Mapped[float] = mapped_column(sa.Float)
     population: Mapped[int] = mapped_column()
     wohngeld_mietstufe: Mapped[str] = mapped_column(sa.String(4))
-    # The KdU market type of the Kreis' "schlüssiges Konzept" (I..IV): the rent-limit area.
-    rent_limit_area: Mapped[str] = mapped_column(sa.String(16))
+    # The rent-limit area of a town belongs to each rent-limit table (RentLimitAreaTown).

@@ -1,0 +1,1 @@
+"""Rent-limit tables (Mietobergrenzen): CSV import with preview, validity, engine view."""
