@@ -112,6 +112,8 @@ class Policy:
     size_fit: SizeFitParams
     location: LocationParams
     affordability: AffordabilityParams
+    # What a person reads instead of ``name`` ("Dringlichkeit zuerst").
+    title: str = ""
 
 
 # (kind, low, high) per key; kind "f" = number, "i" = integer
@@ -173,7 +175,7 @@ def _value(key: str, raw: object, spec: _Spec) -> float | int:
 
 def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
     """Validate a parsed TOML document and build the :class:`Policy`."""
-    allowed = {"name", "version", "description", *_SCHEMA}
+    allowed = {"name", "version", "title", "description", *_SCHEMA}
     for key in data:
         if key not in allowed:
             raise PolicyError(f"{source}: unbekannter Schlüssel {key!r}", key=key)
@@ -184,6 +186,9 @@ def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
     description = data.get("description", "")
     if not isinstance(description, str):
         raise PolicyError(f"{source}: description muss Text sein", key="description")
+    title = data.get("title", "")
+    if not isinstance(title, str):
+        raise PolicyError(f"{source}: title muss Text sein", key="title")
     sections: dict[str, Any] = {}
     for section, schema in _SCHEMA.items():
         table = data.get(section)
@@ -218,6 +223,7 @@ def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
         name=data["name"].strip(),
         version=data["version"].strip(),
         description=description.strip(),
+        title=title.strip() or str(data["name"]).capitalize(),
         **sections,
     )
 

@@ -17,6 +17,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
 
+from scoring.formatting import format_number
+
 T = TypeVar("T", bound=msgspec.Struct)
 
 
@@ -49,16 +51,24 @@ _TYPE_WORDS = {
 }
 
 
+def _de_number(raw: str) -> str:
+    """msgspec's bound ("100000.0") in German form ("100.000")."""
+    try:
+        return format_number(float(raw), 2, trim=True)
+    except ValueError:
+        return raw
+
+
 def german_message(msg: str) -> str:
     """Translate msgspec's English error text into a sentence a clerk understands."""
     if m := re.search(r"Expected `(\w+)` >= (\S+)", msg):
-        return f"Der Wert muss mindestens {m.group(2).replace('.', ',')} sein."
+        return f"Der Wert muss mindestens {_de_number(m.group(2))} sein."
     if m := re.search(r"Expected `(\w+)` > (\S+)", msg):
-        return f"Der Wert muss größer als {m.group(2).replace('.', ',')} sein."
+        return f"Der Wert muss größer als {_de_number(m.group(2))} sein."
     if m := re.search(r"Expected `(\w+)` <= (\S+)", msg):
-        return f"Der Wert darf höchstens {m.group(2).replace('.', ',')} sein."
+        return f"Der Wert darf höchstens {_de_number(m.group(2))} sein."
     if m := re.search(r"Expected `(\w+)` < (\S+)", msg):
-        return f"Der Wert muss kleiner als {m.group(2).replace('.', ',')} sein."
+        return f"Der Wert muss kleiner als {_de_number(m.group(2))} sein."
     if m := re.search(r"Expected `(?:str|array)` of length <= (\d+)", msg):
         return f"Höchstens {m.group(1)} Zeichen bzw. Einträge erlaubt."
     if m := re.search(r"Expected `(?:str|array)` of length >= (\d+)", msg):

@@ -199,24 +199,29 @@ async def test_admin_searches_the_trail_by_person_object_and_time(
     await login(client, world.email("admin"), PASSWORD)
     by_mail = await client.get("/admin/audit/", params={"person": counselor.email})
     assert by_mail.status_code == 200
-    assert "read" in by_mail.text and f"household {hid}" in by_mail.text
-    assert "test.bulk" not in by_mail.text
+    # Entries read as words: who (by name), what, which household (linked), no codes.
+    code = world.households["a"].reference_code
+    assert "angesehen" in by_mail.text and f'<a href="/haushalte/{hid}">Haushalt {code}</a>' in (
+        by_mail.text
+    )
+    assert counselor.name in by_mail.text and f"household {hid}" not in by_mail.text
+    assert "sonstige Aktion" not in by_mail.text
     by_id = await client.get("/admin/audit/", params={"person": str(counselor.id)})
-    assert f"household {hid}" in by_id.text
+    assert f"Haushalt {code}" in by_id.text
     by_object = await client.get(
         "/admin/audit/", params={"object_type": "household", "object_id": str(hid)}
     )
-    assert "read" in by_object.text and "test.bulk" not in by_object.text
+    assert "angesehen" in by_object.text and "sonstige Aktion" not in by_object.text
     first = await client.get("/admin/audit/", params={"object_type": "vacancy"})
     assert "Seite 1 von 2" in first.text and "weiter" in first.text
     second = await client.get("/admin/audit/", params={"object_type": "vacancy", "page": "2"})
-    assert "Seite 2 von 2" in second.text and "vacancy 7000" in second.text
+    assert "Seite 2 von 2" in second.text and 'href="/wohnungen/7000"' in second.text
     tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
     future = await client.get("/admin/audit/", params={"since": tomorrow})
     assert "0 Einträge" in future.text
     today = datetime.now(UTC).date().isoformat()
     window = await client.get("/admin/audit/", params={"since": today, "until": today})
-    assert "test.bulk" in window.text
+    assert "sonstige Aktion" in window.text and "test.bulk" not in window.text
     bad = await client.get("/admin/audit/", params={"since": "gestern"})
     assert bad.status_code == 422 and "Bitte ein Datum" in bad.text
     check = await client.get("/admin/audit/pruefung")

@@ -24,7 +24,15 @@ from matching.enums import (
 from matching.security.passwords import hash_password
 
 PASSWORD = "Sehr-sicheres-Testpasswort-1"
-_HASH = hash_password(PASSWORD)  # hashed once: argon2 is deliberately slow
+_HASH = hash_password(PASSWORD)
+# People have names: pages show them (e.g. in a proposal's history) and must read naturally.
+PERSON_NAMES = {
+    "admin": "Ada Admin",
+    "counselor_a": "Clara Beraterin",
+    "counselor_b": "Bernd Berater",
+    "landlord_a": "Lars Vermieter",
+    "landlord_b": "Vera Vermieterin",
+}  # hashed once: argon2 is deliberately slow
 
 
 @dataclass
@@ -104,7 +112,7 @@ async def build_world(session: AsyncSession) -> World:
     ):
         user = User(
             email=f"{key.replace('_', '.')}@example.org",
-            name=key,
+            name=PERSON_NAMES[key],
             role=role,
             organisation_id=world.orgs[org_key].id,
             password_hash=_HASH,

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.guards import admin_only
 from api.views.forms import render
 from matching.audit import service as audit
-from matching.db.models import AuditEvent, User
+from matching.audit import wording
+from matching.db.models import AuditEvent
 
 PAGE_SIZE = 50
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -86,13 +87,7 @@ class AuditPages(Controller):
         total = 0
         if not errors:
             rows, total = await audit.search(db_session, query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        user_ids = {r.actor_user_id for r in rows if r.actor_user_id is not None}
-        emails: dict[int, str] = {}
-        if user_ids:
-            result = await db_session.execute(
-                sa.select(User.id, User.email).where(User.id.in_(user_ids))
-            )
-            emails = {int(row[0]): str(row[1]) for row in result.all()}
+        names = await wording.names_for(db_session, rows)
         types = (
             await db_session.scalars(
                 sa.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)
@@ -103,14 +98,13 @@ class AuditPages(Controller):
             request,
             "admin/audit.html",
             status_code=422 if errors else 200,
-            events=rows,
-            emails=emails,
+            events=[(e, wording.describe(e, names)) for e in rows],
             total=total,
             page=page,
             pages=max(1, -(-total // PAGE_SIZE)),
             values=values,
             errors=errors,
-            object_types=list(types),
+            object_types=[(t, wording.OBJECTS.get(t, "sonstige")) for t in types],
             prev_url="?" + urlencode({**kept, "page": page - 1}),
             next_url="?" + urlencode({**kept, "page": page + 1}),
         )

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.dependencies import provide_actor
 from api.guards import counselor_only, counselor_or_admin, landlord_only, requires_link_or_landlord
 from api.views.forms import flash, form_dict, render
+from matching.accounts.queries import user_names
 from matching.actors import Actor
 from matching.config import Settings
 from matching.consent.service import FIELD_LABELS_DE, check_for_proposal, consent_status
@@ -150,14 +151,17 @@ def action_forms(detail: ProposalDetail) -> list[dict[str, Any]]:
     return forms
 
 
-def event_rows(events: Sequence[ProposalEvent], reasons: dict[str, str]) -> list[dict[str, Any]]:
+def event_rows(
+    events: Sequence[ProposalEvent], reasons: dict[str, str], people: dict[int, str]
+) -> list[dict[str, Any]]:
+    """A proposal's history in words: status labels, reason labels and people's names."""
     return [
         {
             "when": e.created_at,
             "from": label(e.from_status) if e.from_status else None,
             "to": label(e.to_status),
-            "by": _who(e.actor_label),
-            "reason": reasons.get(e.reason_code or "", e.reason_code),
+            "by": people.get(e.actor_user_id or 0) or _who(e.actor_label),
+            "reason": reasons.get(e.reason_code, "anderer Grund") if e.reason_code else None,
             "note": e.note,
         }
         for e in events
@@ -171,7 +175,7 @@ def _who(actor_label: str) -> str:
         return "Vermieter (E-Mail-Link)"
     if actor_label.startswith("api_key"):
         return "Schnittstelle"
-    return "Person"
+    return "gelöschtes Konto"
 
 
 # ------------------------------------------------------------------ counselor
@@ -315,7 +319,7 @@ class ProposalPages(Controller):
             vacancy=vacancy,
             vacancy_label=vacancy_text,
             reference_code=await queries.reference_code(session, proposal.household_id) or "",
-            events=event_rows(detail.events, reasons),
+            events=event_rows(detail.events, reasons, await user_names(session)),
             actions=action_forms(detail),
             reasons=await queries.decline_reasons(session, ReasonSide.HOUSEHOLD),
             reason_label=reasons.get(proposal.decline_reason_code or ""),
@@ -556,7 +560,7 @@ class LandlordProposalPages(Controller):
             vacancy_label=vacancy_text,
             profile=detail.profile,
             shared_fields=[FIELD_LABELS_DE.get(f, f) for f in detail.profile.get("scope", [])],
-            events=event_rows(detail.events, reasons),
+            events=event_rows(detail.events, reasons, await user_names(session)),
             actions=action_forms(detail) if detail.actor_kind == ActorKind.LANDLORD else [],
             reasons=await queries.decline_reasons(session, ReasonSide.LANDLORD),
             reason_label=reasons.get(proposal.decline_reason_code or ""),

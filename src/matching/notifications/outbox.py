@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matching.config import PROJECT_ROOT
 from matching.db.models import OutboxMessage
 from matching.enums import OutboxStatus, label
+from matching.german import count
 from matching.proposals.timeutil import format_date_de, utcnow
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "email"
@@ -40,6 +41,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["datum"] = _datum
     env.filters["label"] = label
+    env.filters["count"] = count
     return env
 
 
