@@ -32,6 +32,7 @@ from api.controllers.households import HouseholdApi
 from api.controllers.intake import IntakeApi
 from api.controllers.matches import ROUTES as MATCH_API_ROUTES
 from api.controllers.proposals import ROUTES as PROPOSAL_API_ROUTES
+from api.controllers.rent_limits import RentLimitApi
 from api.controllers.vacancies import VacancyApi
 from api.errors import exception_handler
 from api.headers import security_headers_hook
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HouseholdApi,
             VacancyApi,
             IntakeApi,
+            RentLimitApi,
             *VIEW_ROUTES,
             *MATCH_API_ROUTES,
             *PROPOSAL_API_ROUTES,

@@ -38,7 +38,8 @@ class TueroeffnerCLIPlugin(CLIPlugin):
             pass
 
         @group.command(
-            name="load-reference-data", help="Kommunen, KdU-Grenzen, Absagegründe laden."
+            name="load-reference-data",
+            help="Kommunen, Mietobergrenzen (Beispielwerte und amtlich 2013), Absagegründe laden.",
         )
         def load_reference_data(app: Litestar) -> None:
             written = asyncio.run(_load_reference(app))
@@ -71,6 +72,7 @@ class TueroeffnerCLIPlugin(CLIPlugin):
             print_demo_logins(url)
 
         _security_commands(group)
+        _rent_limit_commands(group)
 
 
 async def _demo(app: Litestar, households: int, vacancies: int, seed: int, if_empty: bool) -> None:
@@ -156,6 +158,52 @@ def print_demo_logins(url: str) -> None:
     for login in DEMO_LOGINS:
         table.add_row(label(login.role), login.organisation, login.email, login.password)
     wide.print(table)
+
+
+# -- rent-limit tables ---------------------------------------------------------------------------
+
+
+def _rent_limit_commands(group: click.Group) -> None:
+    @group.command(
+        name="load-rent-limits",
+        help="Mietobergrenzen-Tabelle aus CSV laden (wie die Seite Mietobergrenzen).",
+    )
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--example", is_flag=True, help="Als Beispielwerte (nicht amtlich) markieren.")
+    @click.option("--name", default="", help="Name der Tabelle (sonst aus Datum und Art).")
+    @click.option("--source", default="", help="Rechtsgrundlage (sonst der Dateiname).")
+    def load_rent_limits(app: Litestar, file: Path, example: bool, name: str, source: str) -> None:
+        from matching.actors import Actor
+        from matching.rent_limits.service import format_period, import_file
+
+        actor = Actor(kind="system", organisation_id=None, label="Kommandozeile")
+        data = file.read_bytes()
+
+        async def run() -> Any:
+            async with _factory(app)() as session:
+                table, draft = await import_file(
+                    session,
+                    actor,
+                    filename=file.name,
+                    data=data,
+                    name=name,
+                    legal_source=source or f"Datei {file.name}",
+                    example=example,
+                )
+                if table is not None:
+                    await session.commit()
+                return table, draft
+
+        table, draft = asyncio.run(run())
+        if table is None:
+            console.print(f"[red]{len(draft.problems)} Problem(e) – nichts gespeichert:[/red]")
+            for p in draft.problems:
+                console.print(f"  {f'Zeile {p.line}: ' if p.line else ''}{p.message}")
+            raise SystemExit(1)
+        console.print(
+            f"Tabelle „{table.name}“ geladen (Nr. {table.id}, "
+            f"{format_period(table.valid_from, table.valid_to)}, {len(draft.areas)} Gebiete)."
+        )
 
 
 # -- security and privacy operations ------------------------------------------------------------

@@ -94,6 +94,8 @@ async def build_scene(url: str) -> Scene:
                 "proposal_id": proposal_id,
                 "consent_id": consent.id,
                 "job_id": job.id,
+                "table_id": 1,  # the shipped example table
+                "import_id": 1,  # no such pending upload: the admin gets 404
                 "user_id": other_user,
                 "org_id": other_org,
                 "key_id": key_id,

@@ -13,6 +13,7 @@ from api.views.households import HouseholdPages
 from api.views.intake import ROUTES as INTAKE_ROUTES
 from api.views.links import ROUTES as LINK_ROUTES
 from api.views.proposals import ROUTES as PROPOSAL_ROUTES
+from api.views.rent_limits import RentLimitPages
 from api.views.vacancies import VacancyPages
 
 ROUTES: list[Any] = [
@@ -25,6 +26,7 @@ ROUTES: list[Any] = [
     VacancyPages,
     AdminPages,
     AuditPages,
+    RentLimitPages,
     *GDPR_ROUTES,
     *PROPOSAL_ROUTES,
     *CONSENT_ROUTES,

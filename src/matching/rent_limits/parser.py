@@ -144,7 +144,7 @@ def _amount(raw: str, what: str) -> Decimal | str | None:
         return f"{what}: {show(raw)} ist negativ"
     if amount > MAX_AMOUNT:
         return f"{what}: {show(raw)} ist unplausibel hoch (höchstens 5.000 €)"
-    return amount
+    return amount.quantize(Decimal("0.01"))
 
 
 class _Reader:
@@ -163,6 +163,7 @@ class _Reader:
         self.lines: list[PreviewLine] = []
         self.problems: list[LineProblem] = []
         self.validity: dict[tuple[date | None, date | None], int] = {}
+        self.sizes: dict[str, set[str]] = {}  # sizes named per area, valid amount or not
         self.statuses: set[str] = set()
 
     def problem(self, line: int | None, message: str) -> None:
@@ -248,7 +249,7 @@ class _Reader:
                 line,
                 f"„gültig bis“ ({end_d:%d.%m.%Y}) liegt vor „gültig ab“ ({start_d:%d.%m.%Y}).",
             )
-        if start_d:
+        elif start_d and not isinstance(end, Invalid):
             self.validity.setdefault((start_d, end_d), line)
             if len(self.validity) == 2 and (start_d, end_d) != next(iter(self.validity)):
                 self.problem(
@@ -274,8 +275,10 @@ class _Reader:
                 line,
                 f"Gebiet {show(area)}: die Kommunen weichen von Zeile {draft.first_line} ab.",
             )
-        if persons in draft.gross_cold:
+        seen = self.sizes.setdefault(area, set())
+        if persons in seen:
             self.problem(line, f"Gebiet {show(area)}: Personenzahl {persons} doppelt.")
+        seen.add(persons)
         if isinstance(gross, Decimal):
             draft.gross_cold[persons] = str(gross)
         if isinstance(heating, Decimal):
@@ -284,7 +287,7 @@ class _Reader:
     def finish(self) -> TableDraft:
         owner: dict[str, str] = {}
         for draft in self.areas.values():
-            sizes = sorted(int(p) for p in draft.gross_cold if p.isdigit())
+            sizes = sorted(int(p) for p in self.sizes.get(draft.name, ()) if p.isdigit())
             missing = [n for n in range(1, (max(sizes) if sizes else 0) + 1) if n not in sizes]
             if not sizes:
                 self.problem(draft.first_line, f"Gebiet {show(draft.name)}: keine Größe 1…n.")

@@ -33,7 +33,6 @@ from matching.rent_limits.parser import (
     AreaDraft,
     LineProblem,
     TableDraft,
-    Town,
     parse_rent_limit_csv,
 )
 from matching.validation import FieldError, ValidationFailed
@@ -54,6 +53,7 @@ __all__ = [
     "overview",
     "preview_import",
     "table_detail",
+    "town_names",
 ]
 
 STATUS_LABEL = {RentLimitStatus.EXAMPLE: "Beispielwerte", RentLimitStatus.OFFICIAL: "amtlich"}
@@ -357,5 +357,6 @@ def _engine_area(a: dict[str, Any]) -> AreaLimits:
     )
 
 
-def town_list(towns: list[Town]) -> dict[str, str]:
-    return {t.ags: t.name for t in towns}
+async def town_names(session: AsyncSession) -> dict[str, str]:
+    """AGS → town name, for pages and the API."""
+    return {t.ags: t.name for t in await repo.towns(session)}
