@@ -74,7 +74,14 @@ async def send_proposal(
     household_id: int,
     *,
     form_reference: str = "Akte 1/2026",
-    scope: tuple[str, ...] = ("composition", "income_basis", "name", "phone", "email", "notes"),
+    scope: tuple[str, ...] = (
+        "composition",
+        "income_basis",
+        "name",
+        "phone",
+        "email",
+        "landlord_notes",
+    ),
 ) -> int:
     """Consent to share everything, then a sent proposal for vacancy a; returns its id."""
     from datetime import date, timedelta

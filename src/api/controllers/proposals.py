@@ -125,17 +125,17 @@ async def _detail_out(session: AsyncSession, detail: ProposalDetail) -> Proposal
         score=p.score,
         allowed_actions=[a.value for a in detail.allowed_actions],
         profile=detail.profile if detail.actor_kind == ActorKind.LANDLORD else None,
-        events=[_event_out(e) for e in detail.events],
+        events=[_event_out(e, detail.hidden_notes) for e in detail.events],
     )
 
 
-def _event_out(e: ProposalEvent) -> EventOut:
+def _event_out(e: ProposalEvent, hidden_notes: frozenset[int] = frozenset()) -> EventOut:
     return EventOut(
         at=e.created_at,
         from_status=e.from_status,
         to_status=e.to_status,
         reason_code=e.reason_code,
-        note=e.note,
+        note=None if e.id in hidden_notes else e.note,
     )
 
 

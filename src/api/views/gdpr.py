@@ -34,6 +34,7 @@ HOUSEHOLD_FIELDS = (
     "phone",
     "email",
     "notes",
+    "landlord_notes",
     "adults",
     "children_ages",
     "persons",

@@ -183,6 +183,7 @@ async def _clear_emptied(household: Any, raw: dict[str, Any]) -> None:
         "phone",
         "email",
         "notes",
+        "landlord_notes",
     ):
         if field in raw and str(raw[field] or "").strip() == "":
             setattr(household, field, None)

@@ -34,7 +34,7 @@ from matching.enums import (
 )
 from matching.households.service import HouseholdService
 from matching.proposals import queries, service
-from matching.proposals.checker import NON_OVERRIDABLE, PairChecker, PassAllChecker
+from matching.proposals.checker import NON_OVERRIDABLE, PairChecker, UnavailableChecker
 from matching.proposals.errors import DomainError, NotFound, ValidationFailed
 from matching.proposals.service import MIN_JUSTIFICATION, ProposalDetail
 from matching.proposals.snapshot import readable_profile
@@ -72,15 +72,15 @@ def app_settings(request: Request[Any, Any, Any]) -> Settings:
 
 
 def pair_checker(request: Request[Any, Any, Any]) -> PairChecker:
-    """The hard-rule check for proposals: the ranking service once it is there.
+    """The hard-rule check for proposals: the ranking service.
 
-    The one place that decides it; until the ranking service offers ``evaluate`` nothing is
-    excluded (the proposal limits, consent and one-live-proposal rules still hold).
+    The one place that decides it. Without a ranking service it fails closed: every proposal
+    is refused (503) rather than sent unchecked.
     """
     ranking = getattr(request.app.state, "ranking", None)
     if ranking is not None and callable(getattr(ranking, "evaluate", None)):
         return cast(PairChecker, ranking)
-    return PassAllChecker()
+    return UnavailableChecker()
 
 
 def _int(raw: Any) -> int | None:
@@ -152,9 +152,14 @@ def action_forms(detail: ProposalDetail) -> list[dict[str, Any]]:
 
 
 def event_rows(
-    events: Sequence[ProposalEvent], reasons: dict[str, str], people: dict[int, str]
+    events: Sequence[ProposalEvent],
+    reasons: dict[str, str],
+    people: dict[int, str],
+    *,
+    hidden_notes: frozenset[int] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """A proposal's history in words: status labels, reason labels and people's names."""
+    """A proposal's history in words, without the texts this reader may not see
+    (``hidden_notes``: event ids)."""
     return [
         {
             "when": e.created_at,
@@ -162,7 +167,7 @@ def event_rows(
             "to": label(e.to_status),
             "by": people.get(e.actor_user_id or 0) or _who(e.actor_label),
             "reason": reasons.get(e.reason_code, "anderer Grund") if e.reason_code else None,
-            "note": e.note,
+            "note": None if e.id in hidden_notes else e.note,
         }
         for e in events
     ]
@@ -352,6 +357,37 @@ class ProposePages(Controller):
             results = session_data.pop(PROPOSE_RESULTS_KEY, None)
         return await _propose_page(request, db_session, actor, vacancy_id, results=results)
 
+    @get("/vorschau/{household_id:int}")
+    async def preview(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        vacancy_id: int,
+        household_id: int,
+    ) -> Template:
+        """What the landlord will see, rendered by the landlord page's own macro."""
+        _, vacancy_text = await queries.vacancy_with_town(db_session, vacancy_id)
+        error, status, profile = None, 200, {}
+        try:
+            profile = await service.preview_profile(db_session, actor, vacancy_id, household_id)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            error, status = exc.message, exc.http_status
+        vacancy = await db_session.get(Vacancy, vacancy_id)
+        return render(
+            request,
+            "proposals/preview.html",
+            status_code=status,
+            vacancy=vacancy,
+            vacancy_label=vacancy_text,
+            household_id=household_id,
+            profile=profile,
+            shared_fields=[FIELD_LABELS_DE.get(f, f) for f in profile.get("scope", [])],
+            error=error,
+        )
+
     @post("/")
     async def propose(
         self,
@@ -435,7 +471,7 @@ async def _propose_page(
         error=error,
         justification=justification or "",
         min_justification=MIN_JUSTIFICATION,
-        ranked=not isinstance(pair_checker(request), PassAllChecker),
+        ranked=not isinstance(pair_checker(request), UnavailableChecker),
     )
 
 
@@ -560,7 +596,12 @@ class LandlordProposalPages(Controller):
             vacancy_label=vacancy_text,
             profile=detail.profile,
             shared_fields=[FIELD_LABELS_DE.get(f, f) for f in detail.profile.get("scope", [])],
-            events=event_rows(detail.events, reasons, await user_names(session)),
+            events=event_rows(
+                detail.events,
+                reasons,
+                await user_names(session),
+                hidden_notes=detail.hidden_notes,
+            ),
             actions=action_forms(detail) if detail.actor_kind == ActorKind.LANDLORD else [],
             reasons=await queries.decline_reasons(session, ReasonSide.LANDLORD),
             reason_label=reasons.get(proposal.decline_reason_code or ""),

@@ -24,7 +24,16 @@ from matching.proposals.access import household_for_counselor
 from matching.proposals.errors import Conflict, NotFound, ValidationFailed
 from matching.proposals.timeutil import berlin_date, format_date_de, utcnow
 
-CONSENT_FIELDS: tuple[str, ...] = ("composition", "income_basis", "name", "phone", "email", "notes")
+# The internal notes (``Household.notes``) are deliberately not here: they never leave the
+# office. "Hinweise für Vermieter" shares the separate field written for the landlord.
+CONSENT_FIELDS: tuple[str, ...] = (
+    "composition",
+    "income_basis",
+    "name",
+    "phone",
+    "email",
+    "landlord_notes",
+)
 REQUIRED_FOR_PROPOSAL: frozenset[str] = frozenset({"composition", "income_basis"})
 FIELD_LABELS_DE: dict[str, str] = {
     "composition": "Haushaltszusammensetzung",
@@ -32,7 +41,7 @@ FIELD_LABELS_DE: dict[str, str] = {
     "name": "Name",
     "phone": "Telefon",
     "email": "E-Mail",
-    "notes": "Hinweise für Vermieter",
+    "landlord_notes": "Hinweise für Vermieter",
 }
 
 

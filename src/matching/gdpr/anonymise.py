@@ -5,7 +5,8 @@ organisation, composition counts (adults, persons), income basis, urgency, needs
 towns, the month of registration and of closing, and the proposals' course (status, dates,
 scores, decline reason codes). Everything else personal is removed:
 
-* the household's name, phone, e-mail, notes (encrypted fields) and the children's ages;
+* the household's name, phone, e-mail, notes and notes for landlords (encrypted fields) and
+  the children's ages;
   exact dates (notice, eviction, homeless since, WBS, move-in) are cleared, registration and
   closing are cut to the first of the month, and the counselor link is dropped;
 * the reference code becomes ``ANON-<id>``: the old code was printed in letters and e-mails
@@ -84,6 +85,7 @@ async def anonymise_household(
     household.phone = None
     household.email = None
     household.notes = None
+    household.landlord_notes = None
     household.children_ages = []
     household.notice_date = None
     household.eviction_date = None

@@ -45,6 +45,7 @@ class HouseholdFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     phone: Annotated[str, msgspec.Meta(max_length=50)] | None = None
     email: Annotated[str, msgspec.Meta(max_length=254)] | None = None
     notes: LongText | None = None
+    landlord_notes: LongText | None = None
 
 
 class HouseholdCreate(HouseholdFields, kw_only=True, forbid_unknown_fields=True):
@@ -115,6 +116,7 @@ class HouseholdOut(msgspec.Struct, kw_only=True):
     phone: str | None
     email: str | None
     notes: str | None
+    landlord_notes: str | None
     version: int
 
 

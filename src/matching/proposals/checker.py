@@ -11,6 +11,8 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching.proposals.errors import DomainError
+
 # Exclusions a written justification can never override: the pair is impossible, not unwise.
 NON_OVERRIDABLE = frozenset({"ALREADY_PROPOSED", "NOT_ACTIVE"})
 
@@ -33,7 +35,7 @@ class PairChecker(Protocol):
 
 
 class PassAllChecker:
-    """A checker that excludes nothing (tests and tools without a ranking engine)."""
+    """A checker that excludes nothing: unit tests of the workflow only, never the app."""
 
     def __init__(self, policy_name: str = "dringlichkeit", policy_version: str = "0") -> None:
         self.policy_name = policy_name
@@ -43,3 +45,23 @@ class PassAllChecker:
         self, session: AsyncSession, vacancy_id: int, household_id: int
     ) -> PairEvaluation:
         return PairEvaluation([], None, {}, self.policy_name, self.policy_version)
+
+
+class CheckerUnavailable(DomainError):
+    """The hard rules cannot be checked now: nothing is proposed (fail closed)."""
+
+    http_status = 503
+    code = "checker_unavailable"
+
+
+class UnavailableChecker:
+    """Stands in when the ranking service is missing: every proposal is refused, never let
+    through unchecked."""
+
+    async def evaluate(
+        self, session: AsyncSession, vacancy_id: int, household_id: int
+    ) -> PairEvaluation:
+        raise CheckerUnavailable(
+            "Die Ausschlussregeln können gerade nicht geprüft werden. Es wurde nichts "
+            "vorgeschlagen; bitte versuchen Sie es in einigen Minuten erneut."
+        )

@@ -21,6 +21,7 @@ from matching.config import Settings, get_settings
 from matching.consent.service import check_for_proposal
 from matching.db.models import (
     Consent,
+    DeclineReason,
     Household,
     Organisation,
     Proposal,
@@ -41,6 +42,7 @@ from matching.proposals import engine, tokens
 from matching.proposals.access import (
     actor_kind_for,
     acts_for_counseling_org,
+    household_for_counselor,
     may_read,
 )
 from matching.proposals.checker import NON_OVERRIDABLE, PairChecker
@@ -56,8 +58,10 @@ from matching.proposals.timeutil import berlin_date, respond_by_from, utcnow
 from matching.proposals.workflow import (
     Action,
     ActorKind,
+    ReasonSide,
     allowed_actions,
     check_transition,
+    landlord_may_read_note,
 )
 
 MIN_JUSTIFICATION = 20
@@ -326,6 +330,34 @@ async def _send(
     )
 
 
+async def preview_profile(
+    session: AsyncSession,
+    actor: Actor,
+    vacancy_id: int,
+    household_id: int,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Exactly what the landlord would see if the household were proposed now (nothing stored).
+
+    Built by the same snapshot function ``_send`` freezes, under the consent it would use, so
+    the counselor's preview and the landlord's page cannot differ.
+    """
+    moment = now or utcnow()
+    vacancy = await session.get(Vacancy, vacancy_id)
+    if vacancy is None or vacancy.status == VacancyStatus.DRAFT:
+        raise NotFound("Wohnungsangebot nicht gefunden.")
+    household = await household_for_counselor(session, actor, household_id)
+    check = await check_for_proposal(
+        session, household.id, vacancy.organisation_id, berlin_date(moment)
+    )
+    if check.consent is None:
+        raise Conflict(check.message or "", code=check.code or "consent_missing")
+    counselor = await session.get(User, actor.user_id) if actor.user_id else None
+    counseling = must(await session.get(Organisation, household.organisation_id))
+    return readable_profile(build_shared_profile(household, check.consent, counselor, counseling))
+
+
 async def transition(
     session: AsyncSession,
     actor: Actor,
@@ -405,6 +437,8 @@ class ProposalDetail:
     allowed_actions: list[Action]
     profile: dict[str, Any]
     events: list[ProposalEvent] = field(default_factory=list)
+    hidden_notes: frozenset[int] = frozenset()
+    """Events whose free text this reader may not see (the office's texts, for a landlord)."""
 
 
 async def get_proposal(session: AsyncSession, actor: Actor, proposal_id: int) -> Proposal:
@@ -435,7 +469,23 @@ async def _detail(
     actions: list[Action] = [
         a for a in (allowed_actions(proposal.status, kind) if kind else []) if a != Action.OPEN
     ]
-    return ProposalDetail(proposal, kind, actions, profile, list(events))
+    hidden: frozenset[int] = frozenset()
+    if kind == ActorKind.LANDLORD:
+        own = set(
+            (
+                await session.scalars(
+                    sa.select(DeclineReason.code).where(
+                        DeclineReason.side == ReasonSide.LANDLORD.value
+                    )
+                )
+            ).all()
+        )
+        hidden = frozenset(
+            e.id
+            for e in events
+            if e.note and not landlord_may_read_note(e.to_status, e.reason_code, own)
+        )
+    return ProposalDetail(proposal, kind, actions, profile, list(events), hidden)
 
 
 async def mark_viewed(

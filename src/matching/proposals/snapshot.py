@@ -2,8 +2,10 @@
 
 Before the household consents to share identity the landlord sees the reference code,
 composition, income basis, cost coverage and the counselor as contact — never a name.
-Identity fields (name, phone, e-mail, notes) are only added when the consent names them, and
-are stored encrypted inside the snapshot, as they are on the household.
+Identity fields (name, phone, e-mail, notes for landlords) are only added when the consent
+names them, and are stored encrypted inside the snapshot, as they are on the household. The
+internal notes never enter a snapshot; snapshots taken before they were separated may still
+hold them under ``notes``, so reading keeps only the fields listed here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from matching.db.models import Consent, Household, Organisation, User
 from matching.enums import IncomeBasis, label
 from matching.security import crypto
 
-IDENTITY_FIELDS = ("name", "phone", "email", "notes")
+# Household fields a consent can share beyond composition and income: its scope key is the
+# field name. The internal notes (``notes``) are never among them, whatever is consented.
+IDENTITY_FIELDS = ("name", "phone", "email", "landlord_notes")
 
 COST_COVERAGE_DE: dict[IncomeBasis, str] = {
     IncomeBasis.SGB2: "Kostenübernahme durch Jobcenter (SGB II)",
@@ -71,5 +75,6 @@ def readable_profile(
     shown = {k: v for k, v in shared_profile.items() if k != "identity_encrypted"}
     token = shared_profile.get("identity_encrypted")
     if include_identity and token:
-        shown["identity"] = json.loads(crypto.decrypt(token))
+        identity = json.loads(crypto.decrypt(token))
+        shown["identity"] = {k: v for k, v in identity.items() if k in IDENTITY_FIELDS}
     return shown

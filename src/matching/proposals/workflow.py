@@ -170,3 +170,19 @@ def check_reason(
             field="text",
             code="reason_text_required",
         )
+
+
+_LANDLORD_TARGETS = frozenset({S.VIEWING_ARRANGED, S.ACCEPTED, S.LET})
+
+
+def landlord_may_read_note(
+    to_status: str, reason_code: str | None, landlord_reasons: set[str]
+) -> bool:
+    """Whether the landlord may read the free text of one history entry.
+
+    Only what the landlord wrote himself: a counselor's text on a household decline or a
+    withdrawal is an internal note of the office and never leaves it.
+    """
+    if to_status == S.DECLINED.value:
+        return reason_code is not None and reason_code in landlord_reasons
+    return to_status in {s.value for s in _LANDLORD_TARGETS}

@@ -193,7 +193,8 @@ async def make_household(
         "name": "Familie Yilmaz-Becker",
         "phone": "0571 123456",
         "email": "familie@example.net",
-        "notes": "Hund vorhanden",
+        "notes": "INTERN: Mietschulden beim Vorvermieter",
+        "landlord_notes": "Hund vorhanden",
     }
     values.update(overrides)
     household = Household(**values)

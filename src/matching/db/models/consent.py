@@ -17,7 +17,8 @@ class Consent(BigIntAuditBase):
     __table_args__ = (sa.Index("ix_consents_household_id", "household_id"),)
 
     household_id: Mapped[int] = mapped_column(sa.ForeignKey("households.id", ondelete="CASCADE"))
-    # Field keys that may be shared: composition, income_basis, name, phone, email, notes.
+    # Field keys that may be shared: composition, income_basis, name, phone, email,
+    # landlord_notes (the internal notes are never shareable).
     scope: Mapped[list[str]] = mapped_column(sa.JSON)
     recipients: Mapped[ConsentRecipients] = mapped_column(
         enum_column_type(ConsentRecipients, "consent_recipients")

@@ -13,8 +13,8 @@ from matching.enums import HouseholdStatus, IncomeBasis, Urgency
 class Household(BigIntAuditBase):
     """A client household seeking a flat.
 
-    Personal fields (name, contact, notes) are encrypted at rest; every other column is what
-    the matching needs and is read column-wise into the ranking snapshot.
+    Personal fields (name, contact, internal notes, notes for landlords) are encrypted at rest;
+    every other column is what the matching needs and is read column-wise into the ranking snapshot.
     """
 
     __tablename__ = "households"
@@ -71,7 +71,9 @@ class Household(BigIntAuditBase):
     name: Mapped[str | None] = mapped_column(EncryptedText)
     phone: Mapped[str | None] = mapped_column(EncryptedText)
     email: Mapped[str | None] = mapped_column(EncryptedText)
-    notes: Mapped[str | None] = mapped_column(EncryptedText)
+    notes: Mapped[str | None] = mapped_column(EncryptedText)  # internal: never leaves the office
+    # Written for the landlord; shared only under a consent naming "Hinweise für Vermieter".
+    landlord_notes: Mapped[str | None] = mapped_column(EncryptedText)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
