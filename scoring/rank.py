@@ -428,11 +428,14 @@ def rank_households(
     declined_ids: Collection[int] = (),
     limit: int = 50,
     offset: int = 0,
+    excluded_sample: int = 0,
 ) -> VacancyRanking:
     """Rank all households for one vacancy: a page of rows, the eligible count and the funnel.
 
     ``proposed_ids``/``declined_ids`` are households with a live proposal for this vacancy or
-    an earlier decline; they are excluded with their own rule codes.
+    an earlier decline; they are excluded with their own rule codes. ``excluded_sample`` > 0
+    also names up to that many excluded households per rule (pages link them to "Warum
+    nicht?").
     """
     return _rank_households_in(
         households,
@@ -446,7 +449,25 @@ def rank_households(
         declined_ids=declined_ids,
         limit=limit,
         offset=offset,
+        excluded_sample=excluded_sample,
     )
+
+
+def _excluded_sample(
+    households: Households, ev: _Evaluation, n: int
+) -> tuple[tuple[Rule, tuple[int, ...]], ...]:
+    """The first ``n`` household ids each rule excluded (pair index = household row here)."""
+    if n <= 0:
+        return ()
+    sample = []
+    for rule, mask in ev.masks.items():
+        if _is_shared(mask):
+            rows = np.arange(min(n, len(mask))) if len(mask) and mask[0] else np.zeros(0, int)
+        else:
+            rows = np.flatnonzero(mask)[:n]
+        if len(rows):
+            sample.append((rule, tuple(int(x) for x in households.id[rows])))
+    return tuple(sample)
 
 
 def _household_evaluation(
@@ -493,6 +514,7 @@ def _rank_households_in(
     declined_ids: Iterable[int],
     limit: int,
     offset: int,
+    excluded_sample: int = 0,
 ) -> VacancyRanking:
     _check_page(limit, offset)
     ev, frame, prefs = _household_evaluation(
@@ -529,6 +551,7 @@ def _rank_households_in(
         rows=rows,
         offset=offset,
         limit=limit,
+        excluded=_excluded_sample(households, ev, excluded_sample),
     )
 
 

@@ -106,6 +106,8 @@ class VacancyRanking:
     rows: tuple[RankedHousehold, ...]
     offset: int
     limit: int
+    excluded: tuple[tuple[Rule, tuple[int, ...]], ...] = ()
+    """Per rule with exclusions, the first excluded household ids (``excluded_sample``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -319,6 +319,7 @@ EXPECTED: dict[str, str] = {
     "GET /wohnungen/{vacancy_id}/haushalte/{household_id}/warum": "L L L L L L L L L L L L L L F N F ok ok",
     "GET /wohnungen/{vacancy_id}/rangliste": "L L L L L L L L L L L L L L F ok F ok ok",
     "GET /wohnungen/{vacancy_id}/vorschlagen": "L L L L L L L L L L L L L L F ok F ok F",
+    "GET /wohnungen/{vacancy_id}/vorschlagen/vorschau/{household_id}": "L L L L L L L L L L L L L L F N F ok F",
     "POST /wohnungen/{vacancy_id}/vorschlagen": "L L L L L L L L L L L L L L L L L L L",
     "POST /wohnungen/{vacancy_id}/zurueckziehen": "L L L L L L L L L L L L L L L L L L L",
 }

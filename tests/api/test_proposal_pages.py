@@ -342,6 +342,6 @@ async def test_propose_page_refuses_inactive_and_closed_vacancies(
     await session.commit()
     await login(client, world.email("counselor_a"), PASSWORD)
     page = await client.get(f"/wohnungen/{world.vacancies['a'].id}/vorschlagen")
-    assert "keine aktiven Haushalte" in page.text
+    assert "Kein Haushalt Ihrer Beratungsstelle passt" in page.text
     closed = await client.get(f"/wohnungen/{world.vacancies['b'].id}/vorschlagen")
     assert closed.status_code == 200 and "nicht mehr offen" in closed.text

@@ -100,9 +100,7 @@ async def test_canary_in_every_internal_field_never_reaches_the_landlord(
         text=f"{CANARY} Haushalt hat Schulden",
     )
     other = await current(session, other.id)
-    await act(
-        client, f"/vorschlaege/{other.id}/aktion", other, "withdraw", text=f"{CANARY} zurück"
-    )
+    await act(client, f"/vorschlaege/{other.id}/aktion", other, "withdraw", text=f"{CANARY} zurück")
     assert (await current(session, first.id)).status.value == "declined"
     assert (await current(session, other.id)).status.value == "withdrawn"
     await client.post("/logout", headers=csrf_headers(client))

@@ -21,6 +21,8 @@ from api.guards import admin_only, counselor_or_admin
 from api.views.forms import render
 from matching.actors import Actor
 from matching.db.models import Vacancy
+from matching.enums import Role, VacancyStatus
+from matching.proposals.candidates import EXCLUDED_SAMPLE, consent_states
 from matching.ranking import RankingService
 from matching.ranking.results import AllocationResult
 from matching.vacancies.service import VacancyService
@@ -81,8 +83,18 @@ async def vacancy_ranking_context(
         policy=policy,
         offset=_query_offset(request),
         limit=PAGE_SIZE,
+        excluded_sample=EXCLUDED_SAMPLE,
     )
     result["field_labels"] = FIELD_LABELS
+    ranked = result["result"]
+    # Own rows of a counselor get "Vorschlagen" with their consent state (one query).
+    result["consents"] = (
+        await consent_states(session, vacancy, [r.household_id for r in ranked.rows if r.own])
+        if ranked is not None
+        and actor.role == Role.COUNSELOR
+        and vacancy.status == VacancyStatus.OPEN
+        else {}
+    )
     return result
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
 from litestar import Controller, Request, get, post
@@ -23,26 +22,31 @@ from api.views.forms import flash, form_dict, render
 from matching.accounts.queries import user_names
 from matching.actors import Actor
 from matching.config import Settings
-from matching.consent.service import FIELD_LABELS_DE, check_for_proposal, consent_status
-from matching.db.models import Household, ProposalEvent, Vacancy
+from matching.consent.service import FIELD_LABELS_DE
+from matching.db.models import ProposalEvent, Vacancy
 from matching.enums import (
     LIVE_PROPOSAL_STATUSES,
     ProposalStatus,
-    Urgency,
     VacancyStatus,
     label,
 )
 from matching.households.service import HouseholdService
 from matching.proposals import queries, service
-from matching.proposals.checker import NON_OVERRIDABLE, PairChecker, UnavailableChecker
+from matching.proposals.candidates import CandidatePage, candidate_page
+from matching.proposals.checker import PairChecker, UnavailableChecker
 from matching.proposals.errors import DomainError, NotFound, ValidationFailed
 from matching.proposals.service import MIN_JUSTIFICATION, ProposalDetail
 from matching.proposals.snapshot import readable_profile
-from matching.proposals.timeutil import berlin_date, utcnow
 from matching.proposals.workflow import ACTION_LABELS_DE, Action, ActorKind, ReasonSide
+from matching.ranking import RankingService
+from matching.validation import ValidationFailed as RankingInputError
 
-MAX_CANDIDATES = 300
+PAGE_SIZE = 25
 MAX_TEXT = 2000
+UNAVAILABLE = (
+    "Die Rangliste ist gerade nicht verfügbar; ohne Prüfung der Ausschlussregeln wird nichts "
+    "vorgeschlagen. Bitte versuchen Sie es in einigen Minuten erneut."
+)
 PROPOSE_RESULTS_KEY = "propose_results"
 
 ACTION_DONE_DE: dict[Action, str] = {
@@ -184,57 +188,6 @@ def _who(actor_label: str) -> str:
 
 
 # ------------------------------------------------------------------ counselor
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One of the counselor's households on the propose page."""
-
-    household: Household
-    score: float | None
-    exclusions: list[tuple[str, str]]
-    overridable: bool
-    consent_text: str
-    consent_problem: str | None
-    already: bool
-
-    @property
-    def selectable(self) -> bool:
-        return not self.already and self.consent_problem is None and self.overridable
-
-
-async def candidates(
-    session: AsyncSession, actor: Actor, vacancy: Vacancy, checker: PairChecker
-) -> list[Candidate]:
-    households = await queries.propose_households(session, actor, vacancy.id, limit=MAX_CANDIDATES)
-    today = berlin_date(utcnow())
-    rows = []
-    for h, already in households:
-        evaluation = await checker.evaluate(session, vacancy.id, h.id)
-        status = await consent_status(session, h.id, today)
-        check = await check_for_proposal(session, h.id, vacancy.organisation_id, today)
-        rows.append(
-            Candidate(
-                household=h,
-                score=evaluation.score,
-                exclusions=list(evaluation.exclusions),
-                overridable=not any(c in NON_OVERRIDABLE for c, _ in evaluation.exclusions),
-                consent_text=status.text,
-                consent_problem=None if check.consent is not None else check.message,
-                already=already,
-            )
-        )
-    urgency_rank = {u: i for i, u in enumerate(Urgency)}
-    rows.sort(
-        key=lambda c: (
-            bool(c.exclusions),
-            -(c.score if c.score is not None else -1.0),
-            urgency_rank.get(Urgency(c.household.urgency), 99),
-            c.household.registered_at,
-            c.household.id,
-        )
-    )
-    return rows
 
 
 class ProposalPages(Controller):
@@ -451,28 +404,50 @@ async def _propose_page(
     status: int = 200,
     justification: str | None = None,
 ) -> Template:
+    """The vacancy's ranking for the counselor's office, paged, with search and consents."""
     vacancy = await session.get(Vacancy, vacancy_id)
     if vacancy is None or vacancy.status == VacancyStatus.DRAFT:
         raise NotFound("Wohnungsangebot nicht gefunden.")
     _, vacancy_text = await queries.vacancy_with_town(session, vacancy_id)
-    rows = (
-        await candidates(session, actor, vacancy, pair_checker(request))
-        if vacancy.status == VacancyStatus.OPEN
-        else []
-    )
+    ranking: RankingService | None = getattr(request.app.state, "ranking", None)
+    search = (request.query_params.get("suche") or "").strip()[:40]
+    page: CandidatePage | None = None
+    problems: list[str] = []
+    if vacancy.status == VacancyStatus.OPEN and ranking is None:
+        problems.append(UNAVAILABLE)
+        status = 503
+    elif vacancy.status == VacancyStatus.OPEN and ranking is not None:
+        try:
+            page = await candidate_page(
+                session,
+                actor,
+                vacancy,
+                ranking,
+                offset=_offset(request),
+                limit=PAGE_SIZE,
+                search=search,
+            )
+        except RankingInputError as exc:
+            problems = [e.message for e in exc.errors]
     return render(
         request,
         "proposals/propose.html",
         status_code=status,
         vacancy=vacancy,
         vacancy_label=vacancy_text,
-        candidates=rows,
+        page=page,
+        search=search,
+        problems=problems,
         results=results if isinstance(results, list) else None,
         error=error,
         justification=justification or "",
         min_justification=MIN_JUSTIFICATION,
-        ranked=not isinstance(pair_checker(request), UnavailableChecker),
     )
+
+
+def _offset(request: Request[Any, Any, Any]) -> int:
+    value = _int(request.query_params.get("offset")) or 0
+    return max(0, min(value, 1_000_000))
 
 
 @get(

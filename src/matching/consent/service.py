@@ -212,15 +212,8 @@ async def covering_consent(
     required_scope: Iterable[str] = (),
 ) -> Consent | None:
     """The consent that allows sharing with this landlord on this day (widest scope first)."""
-    needed = set(required_scope)
-    candidates = [
-        c
-        for c in await _consents(session, household_id)
-        if _valid_on(c, on_date) and _covers_landlord(c, landlord_org_id) and needed <= set(c.scope)
-    ]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda c: (len(c.scope), c.given_at, c.id))
+    consents = await _consents(session, household_id)
+    return _covering(consents, landlord_org_id, on_date, set(required_scope))
 
 
 @dataclass(frozen=True)
@@ -236,12 +229,43 @@ async def check_for_proposal(
     session: AsyncSession, household_id: int, landlord_org_id: int, on_date: date
 ) -> ConsentCheck:
     """Find the consent for a proposal, or say precisely what is missing."""
-    consent = await covering_consent(
-        session, household_id, landlord_org_id, on_date, required_scope=REQUIRED_FOR_PROPOSAL
-    )
+    return _check(await _consents(session, household_id), landlord_org_id, on_date)
+
+
+async def checks_for_proposal(
+    session: AsyncSession, household_ids: Sequence[int], landlord_org_id: int, on_date: date
+) -> dict[int, ConsentCheck]:
+    """:func:`check_for_proposal` for a page of households in one query (no N+1)."""
+    found: dict[int, list[Consent]] = {h: [] for h in household_ids}
+    if household_ids:
+        rows = await session.scalars(
+            sa.select(Consent)
+            .where(Consent.household_id.in_(list(household_ids)))
+            .order_by(Consent.given_at.desc(), Consent.id.desc())
+        )
+        for consent in rows.all():
+            found[consent.household_id].append(consent)
+    return {h: _check(consents, landlord_org_id, on_date) for h, consents in found.items()}
+
+
+def _covering(
+    consents: Sequence[Consent], landlord_org_id: int, on_date: date, needed: set[str]
+) -> Consent | None:
+    candidates = [
+        c
+        for c in consents
+        if _valid_on(c, on_date) and _covers_landlord(c, landlord_org_id) and needed <= set(c.scope)
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (len(c.scope), c.given_at, c.id))
+
+
+def _check(all_consents: Sequence[Consent], landlord_org_id: int, on_date: date) -> ConsentCheck:
+    """The consent check on a household's consents (newest first): the one rule, no I/O."""
+    consent = _covering(all_consents, landlord_org_id, on_date, set(REQUIRED_FOR_PROPOSAL))
     if consent is not None:
         return ConsentCheck(consent)
-    all_consents = await _consents(session, household_id)
     if not all_consents:
         return ConsentCheck(
             None,

@@ -378,35 +378,6 @@ async def vacancy_with_town(session: AsyncSession, vacancy_id: int) -> tuple[Vac
     return vacancy, vacancy_label(vacancy, town)
 
 
-async def propose_households(
-    session: AsyncSession, actor: Actor, vacancy_id: int, *, limit: int
-) -> list[tuple[Household, bool]]:
-    """The actor's organisation's active households for the propose page (oldest registration
-    first), each with whether it already has a live proposal for the vacancy."""
-    households = (
-        await session.scalars(
-            sa.select(Household)
-            .where(
-                Household.organisation_id == actor.organisation_id,
-                Household.status == HouseholdStatus.ACTIVE,
-            )
-            .order_by(Household.registered_at, Household.id)
-            .limit(limit)
-        )
-    ).all()
-    live = set(
-        (
-            await session.scalars(
-                sa.select(Proposal.household_id).where(
-                    Proposal.vacancy_id == vacancy_id,
-                    Proposal.status.in_(LIVE_PROPOSAL_STATUSES),
-                )
-            )
-        ).all()
-    )
-    return [(h, h.id in live) for h in households]
-
-
 async def household_history(
     session: AsyncSession, household_id: int, *, limit: int = 200
 ) -> list[tuple[Proposal, str]]:

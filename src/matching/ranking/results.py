@@ -14,6 +14,7 @@ from scoring import Allocation, ComponentScore, Funnel, PairExplanation, Reason
 __all__ = [
     "AllocationItem",
     "AllocationResult",
+    "ExcludedGroup",
     "HouseholdMatch",
     "HouseholdMatches",
     "PairResult",
@@ -38,6 +39,17 @@ class HouseholdMatch:
 
 
 @dataclass(frozen=True)
+class ExcludedGroup:
+    """One exclusion rule of the funnel with the first households it excluded."""
+
+    code: str
+    label: str
+    count: int
+    households: tuple[tuple[int, str], ...]
+    """(household id, reference code) – each links to its "Warum nicht?" page."""
+
+
+@dataclass(frozen=True)
 class VacancyMatches:
     """A page of the households ranked for one vacancy, the funnel and result warnings."""
 
@@ -53,6 +65,8 @@ class VacancyMatches:
     warnings: tuple[Reason, ...]
     scope: str
     """ "organisation" (a counselling office sees its own households) or "all" (admin)."""
+    excluded: tuple[ExcludedGroup, ...] = ()
+    search: str = ""
 
     @property
     def has_next(self) -> bool:

@@ -32,6 +32,7 @@ from matching.proposals.checker import PairEvaluation
 from matching.ranking.results import (
     AllocationItem,
     AllocationResult,
+    ExcludedGroup,
     HouseholdMatch,
     HouseholdMatches,
     PairResult,
@@ -234,9 +235,15 @@ class RankingService:
         policy: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        search: str = "",
+        excluded_sample: int = 0,
     ) -> VacancyMatches:
         """As :meth:`vacancy_matches` for a vacancy the caller has already loaded (and
-        checked access to)."""
+        checked access to).
+
+        ``search`` keeps only households whose reference code contains it; ``excluded_sample``
+        names up to that many excluded households per rule.
+        """
         scope = _scope(actor, "Wohnungsangebot")
         chosen = self.policy(policy)
         _check_page(limit, offset)
@@ -244,7 +251,11 @@ class RankingService:
         table = await self.households.get(session)
         ref = await self.reference.get(session)
         live, declined = await self._pairs(session, Proposal.vacancy_id == vacancy.id)
-        candidates = table.data if scope is None else table.for_organisation(scope)
+        search = search.strip()[:40]
+        if search:
+            candidates = table.search(scope, search)
+        else:
+            candidates = table.data if scope is None else table.for_organisation(scope)
         today = self._today()
         try:
             ranking = rank_households(
@@ -258,10 +269,23 @@ class RankingService:
                 declined_ids={h for _, h in declined},
                 limit=limit,
                 offset=offset,
+                excluded_sample=excluded_sample,
             )
         except ScoringInputError as exc:
             raise _invalid(exc) from exc
         codes, orgs = table.side["reference_code"], table.side["organisation_id"]
+        labels = {s.rule: s for s in ranking.funnel.steps}
+        excluded = tuple(
+            ExcludedGroup(
+                code=rule.value,
+                label=labels[rule].label,
+                count=labels[rule].excluded,
+                households=tuple(
+                    (h, str(codes[i])) for h in ids if (i := table.position(h)) is not None
+                ),
+            )
+            for rule, ids in ranking.excluded
+        )
         rows = []
         for row in ranking.rows:
             i = table.position(row.household_id)
@@ -302,6 +326,8 @@ class RankingService:
             limit=limit,
             warnings=tuple(warnings),
             scope="all" if scope is None else "organisation",
+            excluded=excluded,
+            search=search,
         )
 
     async def vacancy_context(
@@ -313,6 +339,7 @@ class RankingService:
         policy: str | None = None,
         limit: int = 20,
         offset: int = 0,
+        excluded_sample: int = 0,
     ) -> dict[str, Any]:
         """Template context of the ranking on the vacancy page (``partials/ranking.html``).
 
@@ -331,7 +358,13 @@ class RankingService:
         }
         try:
             context["result"] = await self.rank_vacancy(
-                session, actor, vacancy, policy=policy, limit=limit, offset=offset
+                session,
+                actor,
+                vacancy,
+                policy=policy,
+                limit=limit,
+                offset=offset,
+                excluded_sample=excluded_sample,
             )
         except ValidationFailed as exc:
             context["errors"] = exc.errors

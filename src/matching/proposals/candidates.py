@@ -1,0 +1,89 @@
+"""Who can be proposed for a vacancy: its ranking, page by page, with each consent state.
+
+Why one module for both pages: the vacancy's ranking and the propose page show the same
+ranking (all eligible households of the office in ranking order, not a pre-cut list), and both
+need the consent state of the rows. One ranking call and one consent query per page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matching.actors import Actor
+from matching.consent.service import ConsentCheck, checks_for_proposal
+from matching.db.models import Vacancy
+from matching.proposals.checker import NON_OVERRIDABLE
+from matching.proposals.timeutil import berlin_date, utcnow
+from matching.ranking.results import HouseholdMatch, VacancyMatches
+
+if TYPE_CHECKING:
+    from matching.ranking.service import RankingService
+
+EXCLUDED_SAMPLE = 20
+"""Excluded households named per rule (the search finds any other)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked household of the counselor's office with its consent for this landlord."""
+
+    match: HouseholdMatch
+    consent: ConsentCheck
+
+    @property
+    def selectable(self) -> bool:
+        return self.consent.consent is not None
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    ranking: VacancyMatches
+    rows: tuple[Candidate, ...]
+    consents: dict[int, ConsentCheck]
+    """Consent state of every household on the page, the excluded ones named included."""
+
+    @property
+    def overridable(self) -> frozenset[str]:
+        """Rules a written justification may override (others make the pair impossible)."""
+        return frozenset(g.code for g in self.ranking.excluded if g.code not in NON_OVERRIDABLE)
+
+
+async def consent_states(
+    session: AsyncSession, vacancy: Vacancy, household_ids: Iterable[int]
+) -> dict[int, ConsentCheck]:
+    """Consent of each household for this vacancy's landlord today (one query)."""
+    ids = sorted(set(household_ids))
+    today = berlin_date(utcnow())
+    return await checks_for_proposal(session, ids, vacancy.organisation_id, today)
+
+
+async def candidate_page(
+    session: AsyncSession,
+    actor: Actor,
+    vacancy: Vacancy,
+    ranking: RankingService,
+    *,
+    offset: int,
+    limit: int,
+    search: str = "",
+) -> CandidatePage:
+    """A page of the vacancy's ranking for the actor's office, with consents."""
+    result = await ranking.rank_vacancy(
+        session,
+        actor,
+        vacancy,
+        offset=offset,
+        limit=limit,
+        search=search,
+        excluded_sample=EXCLUDED_SAMPLE,
+    )
+    named = [h for g in result.excluded for h, _ in g.households]
+    consents = await consent_states(
+        session, vacancy, [r.household_id for r in result.rows if r.own] + named
+    )
+    rows = tuple(Candidate(r, consents[r.household_id]) for r in result.rows if r.own)
+    return CandidatePage(result, rows, consents)
