@@ -1,7 +1,7 @@
 """landlord notes: "Hinweise für Vermieter" apart from the internal notes
 
 Revision ID: 3f9a1c7e5d21
-Revises: 7c3d9e1f2a6b
+Revises: d0594b251e1f
 Create Date: 2026-11-30 23:50:00.000000
 
 The consent option "Hinweise für Vermieter" used to share the internal notes (scope key
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "3f9a1c7e5d21"
-down_revision = "7c3d9e1f2a6b"
+down_revision = "d0594b251e1f"
 branch_labels = None
 depends_on = None
 

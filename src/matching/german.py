@@ -17,7 +17,6 @@ FIELD_LABELS: dict[str, str] = {
     "phone": "Telefon",
     "email": "E-Mail",
     "notes": "Notizen (intern)",
-    "landlord_notes": "Hinweise für Vermieter",
     "adults": "Erwachsene",
     "children_ages": "Alter der Kinder",
     "income_basis": "Leistungsbezug",
