@@ -198,15 +198,21 @@ def limit_matrix(
     rows = _size_rows(limits)
     ags = np.asarray(municipality_ags, dtype=np.str_)
     days = np.asarray(available_from, dtype=np.int64)
-    for day in np.unique(days).tolist():
-        table = limits.table_on(_EPOCH + dt.timedelta(days=int(day)))
-        if table is None:
+    # the applicable table per vacancy: later tables in precedence order overwrite earlier ones
+    chosen = np.full(m, -1, dtype=np.int64)
+    ordered = sorted(limits.tables, key=lambda t: (not t.is_example, t.valid_from, t.id))
+    for k, t in enumerate(ordered):
+        start = (t.valid_from - _EPOCH).days
+        end = np.iinfo(np.int64).max if t.valid_to is None else (t.valid_to - _EPOCH).days
+        chosen[(days >= start) & (days <= end)] = k
+    for k, t in enumerate(ordered):
+        in_table = chosen == k
+        if not in_table.any():
             continue
-        on_day = days == day
-        for area in table.areas:
-            hit = on_day & np.isin(ags, area.municipalities)
-            gross[hit], heating[hit] = rows[(table.id, area.name)]
-            since[hit] = (table.valid_from - _EPOCH).days
+        for area in t.areas:
+            hit = in_table & np.isin(ags, area.municipalities)
+            gross[hit], heating[hit] = rows[(t.id, area.name)]
+            since[hit] = (t.valid_from - _EPOCH).days
     return gross, heating, since
 
 
