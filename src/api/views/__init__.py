@@ -14,6 +14,7 @@ from api.views.intake import ROUTES as INTAKE_ROUTES
 from api.views.links import ROUTES as LINK_ROUTES
 from api.views.proposals import ROUTES as PROPOSAL_ROUTES
 from api.views.rent_limits import RentLimitPages
+from api.views.reports import ROUTES as REPORT_ROUTES
 from api.views.vacancies import VacancyPages
 
 ROUTES: list[Any] = [
@@ -33,4 +34,5 @@ ROUTES: list[Any] = [
     *LINK_ROUTES,
     *INTAKE_ROUTES,
     *API_KEY_ROUTES,
+    *REPORT_ROUTES,
 ]
