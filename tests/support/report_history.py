@@ -42,9 +42,7 @@ async def add_proposal_history(
     ).all()
     v = (await session.execute(sa.select(Vacancy.id, Vacancy.organisation_id))).all()
     reasons = (
-        await session.scalars(
-            sa.select(DeclineReason.code).where(DeclineReason.side == "landlord")
-        )
+        await session.scalars(sa.select(DeclineReason.code).where(DeclineReason.side == "landlord"))
     ).all()
     hi = rng.integers(0, len(h), count)
     vi = rng.integers(0, len(v), count)

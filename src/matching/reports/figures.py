@@ -191,6 +191,7 @@ def gap_tables(
         demand,
         note="Haushalte mit Bürgergeld, Sozialhilfe oder AsylbLG (für sie gilt die "
         "Angemessenheitsgrenze); Haushalte ohne Wunschort sind nicht enthalten.",
+        chart_columns=(len(SIZE_LABELS),),  # households per town; the gap chart shows sizes
     )
     supply = np.zeros((len(towns), 5), dtype=np.int64)
     if flats.height:
