@@ -14,7 +14,16 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from matching.enums import IncomeBasis, ProposalStatus, Urgency, label
+from matching.enums import (
+    ApplicationOutcome,
+    CaseKind,
+    CaseOutcome,
+    IncomeBasis,
+    ProposalStatus,
+    ReferralKind,
+    Urgency,
+    label,
+)
 from matching.reports.tables import (
     Cell,
     Table,
@@ -23,6 +32,7 @@ from matching.reports.tables import (
     stage_table,
 )
 from scoring.inputs import KDU_INCOME_BASES
+from scoring.limits import NO_AMOUNT
 
 I64 = npt.NDArray[np.int64]
 SECONDS_PER_DAY = 86_400
@@ -171,13 +181,14 @@ def flat_tables(flats: pl.DataFrame, names: Names) -> list[Table]:
 
 
 def gap_tables(
-    hh: pl.DataFrame, flats: pl.DataFrame, flat_limits: npt.NDArray[np.float64], names: Names
+    hh: pl.DataFrame, flats: pl.DataFrame, gross_cents: I64, limit_cents: I64, names: Names
 ) -> list[Table]:
     """Per town and household size: households with a KdU limit (first wish in the town)
     against flats offered there whose Bruttokaltmiete the limit for that size covers.
 
-    ``flat_limits`` is the engine's lookup (flats × household size, NaN = no limit). A gap
-    cell is hidden wherever its household count is, or it would give the count back.
+    ``gross_cents`` and ``limit_cents`` (flats × household size, ``NO_AMOUNT`` = no limit)
+    come from the engine. A gap cell is hidden wherever its household count is, or it would
+    give the count back.
     """
     towns = list(names.towns)
     kdu = hh.filter(pl.col("income_basis").is_in(sorted(KDU_INCOME_BASES)))
@@ -195,11 +206,10 @@ def gap_tables(
     )
     supply = np.zeros((len(towns), 5), dtype=np.int64)
     if flats.height:
-        gross = (flats["net_cold_rent"] + flats["cold_service_charges"]).to_numpy()
         town_idx = np.array([towns.index(a) for a in flats["municipality_ags"].to_list()])
         for s in range(5):
-            limit = flat_limits[:, s + 1]
-            within = ~np.isnan(limit) & (gross <= limit + 1e-9)
+            limit = limit_cents[:, s + 1]
+            within = (limit != NO_AMOUNT) & (gross_cents <= limit)
             supply[:, s] = np.bincount(town_idx[within], minlength=len(towns))
     rows = []
     for t, ags in enumerate(towns):
@@ -379,3 +389,78 @@ def time_tables(
         )
     )
     return tables
+
+
+def prevention_tables(
+    frames: dict[str, pl.DataFrame], start_day: int, end_day: int, names: Names
+) -> list[Table]:
+    """Casework of the period: cases opened by kind, outcomes of prevention cases closed,
+    decisions on applications to take over arrears, contacts per town, referrals by kind."""
+    cases = frames["cases"]
+    kinds = [k.value for k in CaseKind]
+    opened = cases.filter(pl.col("opened_on").is_between(start_day, end_day))
+    closed = cases.filter(
+        (pl.col("kind") == CaseKind.PREVENTION.value)
+        & pl.col("closed_on").is_between(start_day, end_day)
+    )
+    outcomes = [o.value for o in CaseOutcome if o != CaseOutcome.HOUSED]
+    decided = cases.filter(pl.col("application_decided_on").is_between(start_day, end_day))
+    decisions = [a.value for a in ApplicationOutcome]
+    referral_kinds = [r.value for r in ReferralKind]
+    towns = list(names.towns)
+    places = [*towns, None]
+    place_labels = [*(names.towns[a] for a in towns), "ohne Ortsangabe"]
+    by_town = np.column_stack(
+        [
+            _counts(frames[key], _index("municipality_ags", places), len(places))
+            for key in ("contacts", "short")
+        ]
+    )
+    return [
+        count_table(
+            "faelle-eroeffnet",
+            "Eröffnete Fälle nach Art",
+            "Art",
+            [label(k) for k in kinds],
+            ["Fälle"],
+            _counts(opened, _index("kind", kinds), len(kinds)).reshape(-1, 1),
+        ),
+        count_table(
+            "wohnungssicherung-ergebnis",
+            "Abgeschlossene Fälle der Wohnungssicherung nach Ergebnis",
+            "Ergebnis",
+            [label(o) for o in outcomes],
+            ["Fälle"],
+            _counts(closed, _index("outcome", outcomes), len(outcomes)).reshape(-1, 1),
+            note="„Wohnung erhalten“: der Wohnungsverlust wurde abgewendet.",
+        ),
+        count_table(
+            "antraege",
+            "Entschiedene Anträge auf Übernahme der Mietschulden",
+            "Entscheidung",
+            [f"bewilligt als {label(a)}" if a != "rejected" else "abgelehnt" for a in decisions],
+            ["Anträge"],
+            _counts(decided, _index("application_outcome", decisions), len(decisions)).reshape(
+                -1, 1
+            ),
+            note="§ 22 Abs. 8 SGB II / § 36 SGB XII; nach Tag der Entscheidung.",
+        ),
+        stage_table(
+            "kontakte-kommune",
+            "Kontakte und Kurzberatungen nach Kommune",
+            "Kommune",
+            place_labels,
+            ["Kontakte", "Kurzberatungen"],
+            by_town,
+        ),
+        count_table(
+            "vermittlungen",
+            "Vermittlungen in weiterführende Hilfen nach Art",
+            "Art der Hilfe",
+            [label(k) for k in referral_kinds],
+            ["Vermittlungen"],
+            _counts(
+                frames["referrals"], _index("kind", referral_kinds), len(referral_kinds)
+            ).reshape(-1, 1),
+        ),
+    ]

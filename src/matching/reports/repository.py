@@ -234,3 +234,59 @@ async def decline_labels(session: AsyncSession) -> dict[str, str]:
     r = DeclineReason.__table__.c
     rows = await session.execute(sa.select(r.code, r.label_de))
     return {str(c): str(label) for c, label in rows.all()}
+
+
+async def prevention(
+    session: AsyncSession, start: dt.date, end: dt.date, flt: Filters
+) -> dict[str, pl.DataFrame]:
+    """Casework in the period (issue 13): cases opened, closed or decided, contacts, short
+    consultations and referrals; day columns as day numbers."""
+    from matching.db.models import Case, CaseContact, CaseReferral, ShortConsultation
+
+    d = _dialect(session)
+    c = Case.__table__.c
+    period_case = sa.or_(
+        c.opened_on.between(start, end),
+        c.closed_on.between(start, end),
+        c.application_decided_on.between(start, end),
+    )
+    cases = sa.select(
+        _text(c.kind),
+        _day(c.opened_on, d),
+        _day(c.closed_on, d),
+        _text(c.outcome),
+        _day(c.application_decided_on, d),
+        _text(c.application_outcome),
+    ).where(period_case)
+    k = CaseContact.__table__.c
+    contacts = sa.select(k.municipality_ags).where(k.occurred_on.between(start, end))
+    s = ShortConsultation.__table__.c
+    shorts = sa.select(s.municipality_ags).where(s.occurred_on.between(start, end))
+    r = CaseReferral.__table__.c
+    referrals = sa.select(_text(r.kind)).where(r.agreed_on.between(start, end))
+    if flt.counseling_id is not None:
+        cases = cases.where(c.lead_organisation_id == flt.counseling_id)
+        contacts = contacts.where(k.organisation_id == flt.counseling_id)
+        shorts = shorts.where(s.organisation_id == flt.counseling_id)
+        referrals = referrals.where(r.organisation_id == flt.counseling_id)
+    if flt.town is not None:
+        contacts = contacts.where(k.municipality_ags == flt.town)
+        shorts = shorts.where(s.municipality_ags == flt.town)
+    day = pl.Int64
+    return {
+        "cases": await _frame(
+            session,
+            cases,
+            {
+                "kind": pl.String,
+                "opened_on": day,
+                "closed_on": day,
+                "outcome": pl.String,
+                "application_decided_on": day,
+                "application_outcome": pl.String,
+            },
+        ),
+        "contacts": await _frame(session, contacts, {"municipality_ags": pl.String}),
+        "short": await _frame(session, shorts, {"municipality_ags": pl.String}),
+        "referrals": await _frame(session, referrals, {"kind": pl.String}),
+    }

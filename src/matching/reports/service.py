@@ -174,7 +174,8 @@ class Frames:
     lets: pl.DataFrame
     sent: pl.DataFrame
     flats: pl.DataFrame
-    flat_limits: npt.NDArray[np.float64]  # flats × household size: the engine's KdU limits
+    flat_rents: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]  # see flat_limits
+    prevention: dict[str, pl.DataFrame]
 
 
 async def load_frames(session: AsyncSession, period: Period, flt: Filters) -> Frames:
@@ -185,19 +186,21 @@ async def load_frames(session: AsyncSession, period: Period, flt: Filters) -> Fr
     flats = await repository.vacancies_offered(session, period.start, period.end, flt)
     reference = await ReferenceSnapshot().get(session)
     limits = flat_limits(flats, reference.municipalities, reference.rent_limits)
-    return Frames(households, lets, sent, flats, limits)
+    cases = await repository.prevention(session, period.start, period.end, flt)
+    return Frames(households, lets, sent, flats, limits, cases)
 
 
 def flat_limits(
     flats: pl.DataFrame, municipalities: Municipalities, rent_limits: RentLimits
-) -> npt.NDArray[np.float64]:
-    """KdU limit by household size for each flat (flats × MAX_PERSONS + 1, NaN = none): the
-    ranking engine's own lookup (the table valid on the flat's available date, in its town's
-    area), so the report cannot disagree with the ranking."""
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Bruttokaltmiete in cents and the KdU limit in cents by household size for each flat
+    (flats × MAX_PERSONS + 1, ``NO_AMOUNT`` = none): the ranking engine's own derivation and
+    lookup (the table valid on the flat's available date, the town's area in that table), so
+    the report cannot disagree with the ranking."""
     if flats.height == 0:
-        return np.zeros((0, MAX_PERSONS + 1))
+        return np.zeros(0, dtype=np.int64), np.zeros((0, MAX_PERSONS + 1), dtype=np.int64)
     frame = VacancyFrame.build(Vacancies.from_polars(flats), municipalities, rent_limits)
-    return frame.limit
+    return frame.gross_cold_cents, frame.limit
 
 
 def compute(
@@ -222,7 +225,7 @@ def compute(
             "Versorgungslücke",
             "Suchende Haushalte, für die eine Angemessenheitsgrenze (KdU) gilt, und die "
             "angebotenen Wohnungen, deren Bruttokaltmiete diese Grenze einhält.",
-            tuple(figures.gap_tables(hh, frames.flats, frames.flat_limits, names)),
+            tuple(figures.gap_tables(hh, frames.flats, *frames.flat_rents, names)),
         ),
         Section(
             "Vorschläge und Ergebnisse",
@@ -235,6 +238,12 @@ def compute(
             tuple(
                 figures.time_tables(frames.lets, frames.sent, start, end, names, per_landlord=full)
             ),
+        ),
+        Section(
+            "Wohnungssicherung und Beratung",
+            "Fälle, Anträge auf Übernahme von Mietschulden, Kontakte und Vermittlungen im "
+            "Zeitraum (nicht nach Vermietern aufgeteilt).",
+            tuple(figures.prevention_tables(frames.prevention, start, end, names)),
         ),
     )
 

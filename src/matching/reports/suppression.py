@@ -5,7 +5,7 @@ cell must not follow from what is still shown: a row, a column or a total could 
 by subtraction, and so could any combination of those equations. So the published table is
 treated as a linear system (each row sums to its row total, each column to its column total)
 and further cells are hidden (secondary suppression) until no hidden value is determined by
-the shown ones. Zeros are not confidential and stay visible unless needed as a complement.
+the shown ones. Zeros are not confidential and stay visible.
 
 The tables of a report are small (towns × household sizes), so the exact rank test is cheap.
 Reused by every report, chart, export and the fairness monitor: one place for the rule.
@@ -210,23 +210,26 @@ def _complement(
     """The shown cell among ``cells`` to hide next, or None when all are hidden.
 
     Preference: inner cells before totals; cells whose crossing line already holds a hidden
-    cell (they close a rectangle of hidden cells, protecting with the fewest cells); counts
-    before zeros; the smallest count.
+    cell (they close a rectangle of hidden cells, protecting with the fewest cells); the
+    smallest count. Zeros never: with every hidden value positive, a value the equations do
+    not fix can move both ways, so the rank test is the whole truth.
     """
     height, width = grid.shape
     last_row = height - 1 if column_totals else -1
     last_col = width - 1 if row_totals else -1
     rows_seen = [r for r, _ in cells]
     row_cells = {p for p in cells if rows_seen.count(p[0]) > 1}
-    candidates: list[tuple[int, int, int, int, int, int]] = []
+    candidates: list[tuple[int, int, int, int, int]] = []
     for rr, cc in cells:
-        if hidden[rr, cc]:
+        # A hidden zero could be pinned by non-negativity (a line of hidden cells summing to
+        # 0 has only zeros), so complements are always counts.
+        if hidden[rr, cc] or grid[rr, cc] == 0:
             continue
         is_margin = int(rr == last_row or cc == last_col)
         crossing = hidden[:, cc] if (rr, cc) in row_cells else hidden[rr, :]
         closes = bool(crossing.any())
         value = int(grid[rr, cc])
-        candidates.append((is_margin, int(not closes), int(value == 0), value, rr, cc))
+        candidates.append((is_margin, int(not closes), value, rr, cc))
     if not candidates:
         return None
     *_, rr, cc = min(candidates)

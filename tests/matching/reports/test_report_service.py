@@ -97,14 +97,14 @@ async def test_the_small_town_cannot_be_recomputed_anywhere(session: Any, net: N
 async def test_supply_gap_uses_the_engines_rent_limit(session: Any, net: Network) -> None:
     report = await build_report(session, _actor(net, "admin"), {"jahr": str(YEAR)}, TODAY)
     reference = await ReferenceSnapshot().get(session)
-    area = reference.town_areas[MINDEN]
     expected = []
     for persons in (1, 2, 3):
         limit, _, _ = reference_rent_limit(
-            reference.rent_limits, area, dt.date(YEAR, 6, 1), persons
+            reference.rent_limits, MINDEN, dt.date(YEAR, 6, 1), persons
         )
-        assert limit is not None
-        expected.append(sum(1 for net_rent in (300, 340, 420, 600) if net_rent + 100 <= limit))
+        assert limit is not None  # cents
+        expected.append(sum(1 for rent in (300, 340, 420, 600) if (rent + 100) * 100 <= limit))
+    assert 0 < sum(expected) < 12, "the flats must straddle the limits to test anything"
     flats = _values(_table(report, "luecke-wohnungen"))
     assert [int(v) for v in flats["Minden"][:3]] == expected
     gap = _values(_table(report, "luecke"))
@@ -205,3 +205,60 @@ async def test_network_members_see_only_the_published_yearly_report(
         await build_report(
             session, counselor, {"jahr": "2025", "beratungsstelle": str(other_office)}, TODAY
         )
+
+
+async def test_prevention_cases_contacts_and_referrals(session: Any, net: Network) -> None:
+    from matching.db.models import Case, CaseContact, CaseReferral
+    from matching.enums import ApplicationOutcome, CaseKind, CaseOutcome, ContactKind, ReferralKind
+
+    office = net.world.orgs["counseling_a"].id
+    luebbecke = "05770020"
+    cases = []
+    outcome = [CaseOutcome.HOME_KEPT] * 7 + [CaseOutcome.MOVED] * 5 + [CaseOutcome.HOME_LOST] * 2
+    for i, household in enumerate(net.households[:14]):
+        cases.append(
+            Case(
+                household_id=household.id,
+                kind=CaseKind.PREVENTION,
+                lead_organisation_id=office,
+                opened_on=dt.date(YEAR, 2, 1 + i),
+                closed_on=dt.date(YEAR, 9, 1),
+                outcome=outcome[i],
+                application_decided_on=dt.date(YEAR, 4, 1) if i < 6 else None,
+                application_outcome=ApplicationOutcome.LOAN if i < 6 else None,
+            )
+        )
+    session.add_all(cases)
+    await session.flush()
+    for i, case in enumerate(cases):
+        session.add(
+            CaseContact(
+                case_id=case.id,
+                occurred_on=dt.date(YEAR, 3, 1),
+                kind=ContactKind.CONSULTATION,
+                municipality_ags=MINDEN if i < 8 else luebbecke if i < 13 else HILLE,
+                organisation_id=office,
+            )
+        )
+        session.add(
+            CaseReferral(
+                case_id=case.id,
+                kind=ReferralKind.DEBT,
+                agreed_on=dt.date(YEAR, 3, 2),
+                organisation_id=office,
+            )
+        )
+    await session.commit()
+    report = await build_report(session, _actor(net, "admin"), {"jahr": str(YEAR)}, TODAY)
+    assert _values(_table(report, "faelle-eroeffnet"))["Wohnungssicherung"] == ["14"]
+    outcomes = _values(_table(report, "wohnungssicherung-ergebnis"))
+    assert outcomes["Wohnung erhalten"] == ["7"]
+    assert outcomes["Wohnungsverlust"] == ["geschützt"]  # 2 households …
+    assert outcomes["Umzug in andere Wohnung"] == ["geschützt"]  # … and their complement
+    assert outcomes["Gesamt"] == ["14"]
+    assert _values(_table(report, "antraege"))["bewilligt als Darlehen"] == ["6"]
+    contacts = _values(_table(report, "kontakte-kommune"))
+    assert contacts["Minden"][0] == "8"
+    assert contacts["Hille"][0] == "geschützt"
+    assert contacts["Lübbecke"][0] == "geschützt"
+    assert _values(_table(report, "vermittlungen"))["Schuldnerberatung"] == ["14"]

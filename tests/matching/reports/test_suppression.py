@@ -66,7 +66,7 @@ def test_determined_finds_a_cell_given_back_by_a_combination_of_lines() -> None:
     assert leak[0, 0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     arrays(np.int64, st.tuples(st.integers(1, 5), st.integers(1, 4)), elements=st.integers(0, 14))
 )
