@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_upload_bomb.py
 	$(BIN)/python benchmarks/bench_proposals.py
 	$(BIN)/python benchmarks/bench_demo_data.py
+	$(BIN)/python benchmarks/bench_reports.py
 
 clean-db:
 	rm -f var/tueroeffner.sqlite3 var/tueroeffner.sqlite3-wal var/tueroeffner.sqlite3-shm

@@ -10,6 +10,7 @@ Python date objects are built per row.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,20 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 async def _frame(
     session: AsyncSession, stmt: sa.Select[Any], schema: dict[str, Any]
 ) -> pl.DataFrame:
+    """The select's rows as a frame. PostgreSQL streams them with ``COPY … CSV`` into polars
+    (no Python object per row); SQLite, in-process, hands rows over directly."""
+    if _dialect(session) == "postgresql":
+        sql = str(
+            stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        )
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        buffer = io.BytesIO()
+        await raw.driver_connection.copy_from_query(  # type: ignore[union-attr]
+            sql, output=buffer, format="csv", header=True
+        )
+        buffer.seek(0)
+        return pl.read_csv(buffer, schema=schema)
     rows = (await session.execute(stmt)).all()
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
@@ -107,44 +122,25 @@ async def households(
     return df
 
 
-_PROPOSAL_SCHEMA: dict[str, Any] = {
-    "household_id": pl.Int64,
+_SENT_SCHEMA: dict[str, Any] = {
     "landlord_organisation_id": pl.Int64,
-    "counseling_organisation_id": pl.Int64,
     "status": pl.String,
     "sent_at": pl.Int64,
     "answered_at": pl.Int64,
-    "closed_at": pl.Int64,
     "decline_reason_code": pl.String,
     "town": pl.String,
+}
+_LET_SCHEMA: dict[str, Any] = {
+    "household_id": pl.Int64,
+    "closed_at": pl.Int64,
     "persons": pl.Int64,
     "registered_at": pl.Int64,
 }
 
 
-def _proposal_select(session: AsyncSession, flt: Filters) -> sa.Select[Any]:
-    d = _dialect(session)
+def _narrowed(stmt: sa.Select[Any], flt: Filters) -> sa.Select[Any]:
     p = Proposal.__table__.c
     v = Vacancy.__table__.c
-    h = Household.__table__.c
-    stmt = (
-        sa.select(
-            p.household_id,
-            p.landlord_organisation_id,
-            p.counseling_organisation_id,
-            _text(p.status),
-            _epoch(p.sent_at, d),
-            _epoch(p.answered_at, d),
-            _epoch(p.closed_at, d),
-            p.decline_reason_code,
-            v.municipality_ags.label("town"),
-            h.persons,
-            _day(h.registered_at, d),
-        )
-        .select_from(Proposal.__table__)
-        .join(Vacancy.__table__, v.id == p.vacancy_id)
-        .join(Household.__table__, h.id == p.household_id)
-    )
     if flt.town is not None:
         stmt = stmt.where(v.municipality_ags == flt.town)
     if flt.counseling_id is not None:
@@ -157,21 +153,43 @@ def _proposal_select(session: AsyncSession, flt: Filters) -> sa.Select[Any]:
 async def proposals_sent(
     session: AsyncSession, start: dt.date, end: dt.date, flt: Filters
 ) -> pl.DataFrame:
-    """Proposals sent in the period, with the flat's town and the household's size."""
+    """Proposals sent in the period, with the flat's town."""
+    d = _dialect(session)
     low, high = _bounds(start, end)
     p = Proposal.__table__.c
-    stmt = _proposal_select(session, flt).where(p.sent_at >= low, p.sent_at < high)
-    return await _frame(session, stmt, _PROPOSAL_SCHEMA)
+    v = Vacancy.__table__.c
+    stmt = (
+        sa.select(
+            p.landlord_organisation_id,
+            _text(p.status),
+            _epoch(p.sent_at, d),
+            _epoch(p.answered_at, d),
+            p.decline_reason_code,
+            v.municipality_ags.label("town"),
+        )
+        .select_from(Proposal.__table__)
+        .join(Vacancy.__table__, v.id == p.vacancy_id)
+        .where(p.sent_at >= low, p.sent_at < high)
+    )
+    return await _frame(session, _narrowed(stmt, flt), _SENT_SCHEMA)
 
 
 async def lets(session: AsyncSession, end: dt.date, flt: Filters) -> pl.DataFrame:
-    """Every proposal that ended in a let flat up to ``end`` (``closed_at`` = day of the let)."""
+    """Every proposal that ended in a let flat up to ``end`` (``closed_at`` = the let), with
+    the household's size and registration day."""
+    d = _dialect(session)
     _, high = _bounds(end, end)
     p = Proposal.__table__.c
-    stmt = _proposal_select(session, flt).where(
-        p.status == ProposalStatus.LET.value, p.closed_at < high
+    v = Vacancy.__table__.c
+    h = Household.__table__.c
+    stmt = (
+        sa.select(p.household_id, _epoch(p.closed_at, d), h.persons, _day(h.registered_at, d))
+        .select_from(Proposal.__table__)
+        .join(Vacancy.__table__, v.id == p.vacancy_id)
+        .join(Household.__table__, h.id == p.household_id)
+        .where(p.status == ProposalStatus.LET.value, p.closed_at < high)
     )
-    return await _frame(session, stmt, _PROPOSAL_SCHEMA)
+    return await _frame(session, _narrowed(stmt, flt), _LET_SCHEMA)
 
 
 async def vacancies_offered(
