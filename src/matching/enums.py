@@ -290,3 +290,6 @@ class RentLimitStatus(StrEnum):
 
     EXAMPLE = "example"
     OFFICIAL = "official"
+
+
+LABELS_DE.update({"example": "Beispielwerte", "official": "amtlich"})

@@ -234,6 +234,7 @@ EXPECTED: dict[str, str] = {
     "GET /admin/konten": "L L L L L L L L L L L L L L F F F F ok",
     "GET /admin/mietobergrenzen": "L L L L L L L L L L L L L L F F F F ok",
     "POST /admin/mietobergrenzen": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /admin/mietobergrenzen/vorlage.csv": "L L L L L L L L L L L L L L F F F F ok",
     "GET /admin/mietobergrenzen/{table_id}": "L L L L L L L L L L L L L L F F F F ok",
     "POST /admin/mietobergrenzen/{table_id}/deaktivieren": "L L L L L L L L L L L L L L F F F F ok",
     "POST /admin/mietobergrenzen/vorschau/{import_id}/uebernehmen": "L L L L L L L L L L L L L L F F F F N",

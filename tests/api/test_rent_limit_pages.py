@@ -254,3 +254,12 @@ async def test_cli_loads_a_table_or_names_the_problems(
     assert await session.scalar(
         sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "rent_limits.import")
     )
+
+
+async def test_the_csv_template_imports_as_it_is(client: Any, world: Any) -> None:
+    await login(client, world.email("admin"), PASSWORD)
+    template = await client.get(f"{BASE}/vorlage.csv")
+    assert template.status_code == 200 and template.headers["content-type"].startswith("text/csv")
+    preview = await upload(client, template.content)
+    assert preview.status_code == 200, preview.text
+    assert "480,50 €" in preview.text and "Übernehmen" in preview.text

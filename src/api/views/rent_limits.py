@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,12 @@ from matching.rent_limits import service
 from matching.rent_limits.presentation import table_matrix
 
 BASE = "/admin/mietobergrenzen"
+CSV_TEMPLATE = (
+    "area,municipalities,persons,max_gross_cold_rent_eur,valid_from,valid_to,max_heating_eur\n"
+    '1,Minden;Lübbecke,1,"401,00",01.01.2026,,\n'
+    '1,Minden;Lübbecke,2,"480,50",01.01.2026,,\n'
+    "1,Minden;Lübbecke,+1,60,01.01.2026,,\n"
+)
 
 
 class RentLimitPages(Controller):
@@ -46,7 +52,6 @@ class RentLimitPages(Controller):
             status_code=status_code,
             tables=overview.tables,
             gaps=overview.gaps,
-            status_labels=service.STATUS_LABEL,
             error=error,
         )
 
@@ -73,7 +78,6 @@ class RentLimitPages(Controller):
             "admin/rent_limit_preview.html",
             status_code=200 if preview.pending_id else 422,
             preview=preview,
-            status_labels=service.STATUS_LABEL,
         )
 
     @post("/vorschau/{import_id:int}/uebernehmen")
@@ -103,6 +107,14 @@ class RentLimitPages(Controller):
         flash(request, "Vorschau verworfen – nichts wurde gespeichert.")
         return Redirect(BASE)
 
+    @get("/vorlage.csv")
+    async def template_csv(self) -> Response[bytes]:
+        return Response(
+            content=CSV_TEMPLATE.encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="mietobergrenzen-vorlage.csv"'},
+        )
+
     @get("/{table_id:int}")
     async def detail(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, table_id: int
@@ -114,7 +126,6 @@ class RentLimitPages(Controller):
             "admin/rent_limit_detail.html",
             table=table,
             matrix=table_matrix(table, towns),
-            status_labels=service.STATUS_LABEL,
         )
 
     @post("/{table_id:int}/deaktivieren")

@@ -62,6 +62,8 @@ ACTIONS: dict[str, str] = {
     "password.change": "Passwort geändert",
     "password.reset_request": "Link zum Zurücksetzen des Passworts verschickt",
     "password.reset": "Passwort über Link neu gesetzt",
+    "rent_limits.import": "Mietobergrenzen-Tabelle übernommen",
+    "rent_limits.deactivate": "Mietobergrenzen-Tabelle deaktiviert",
 }
 
 OBJECTS: dict[str, str] = {
@@ -75,6 +77,7 @@ OBJECTS: dict[str, str] = {
     "organisations": "Organisation",
     "api_key": "API-Schlüssel",
     "import_job": "Import",
+    "rent_limit_table": "Mietobergrenzen-Tabelle",
 }
 
 # Detail keys shown with a German label; anything else stays in the stored row only.
@@ -92,6 +95,8 @@ DETAIL_LABELS: dict[str, str] = {
     "proposals_withdrawn": "Vorschläge zurückgezogen",
     "score": "Punkte",
     "scopes": "Berechtigungen",
+    "name": "Name",
+    "areas": "Gebiete",
 }
 
 
@@ -102,6 +107,7 @@ OBJECT_PAGES: dict[str, str] = {
     "proposal": "/vorschlaege/{id}",
     "user": "/admin/benutzer/{id}",
     "users": "/admin/benutzer/{id}",
+    "rent_limit_table": "/admin/mietobergrenzen/{id}",
 }
 
 

@@ -56,8 +56,6 @@ __all__ = [
     "town_names",
 ]
 
-STATUS_LABEL = {RentLimitStatus.EXAMPLE: "Beispielwerte", RentLimitStatus.OFFICIAL: "amtlich"}
-
 
 def format_period(start: dt.date, end: dt.date | None) -> str:
     return f"{start:%d.%m.%Y} – {'offen' if end is None else f'{end:%d.%m.%Y}'}"
