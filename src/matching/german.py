@@ -51,9 +51,9 @@ FIELD_LABELS: dict[str, str] = {
     "available_from": "frei ab",
     "description": "Beschreibung",
     "is_active": "aktiv",
-    "password": "Passwort",
-    "current_password": "Bisheriges Passwort",
-    "new_password": "Neues Passwort",
+    "password": "Passwort",  # nosec B105 - a German label, not a secret
+    "current_password": "Bisheriges Passwort",  # nosec B105 - a German label, not a secret
+    "new_password": "Neues Passwort",  # nosec B105 - a German label, not a secret
     "organisation_id": "Organisation",
     "kind": "Art",
     "contact_email": "Kontakt-E-Mail",
