@@ -194,7 +194,7 @@ def sql_ranking(
 ) -> sa.TextClause:
     """The SQL text (the vacancy's limit table and town distances inlined as CTEs)."""
     limits = ", ".join(
-        f"({p}, {int(frame.limit[0, p]) / 100!r})"  # cents → euros for the SQL
+        f"({p}, {int(frame.limit[0, p]) / 100!r})"  # cents → euros for the SQL baseline
         for p in range(1, MAX_PERSONS + 1)
         if frame.limit[0, p] >= 0
     )
@@ -208,7 +208,7 @@ def sql_ranking(
         1,
     )
     u, w = policy.urgency, policy.weights
-    gross = vacancy.net_cold_rent + vacancy.cold_service_charges
+    gross = float(vacancy.gross_cold_rent)
     params = {
         "ref": today,
         "vid": vacancy.id,
@@ -218,7 +218,7 @@ def sql_ranking(
         "floor": vacancy.floor,
         "lift": vacancy.lift,
         "gross": gross,
-        "warm": gross + (vacancy.heating_costs or 0.0),
+        "warm": float(vacancy.warm_rent),
         "max_persons": vacancy.max_persons,
         "min_persons": vacancy.min_persons,
         "wbs_required": vacancy.wbs_required,

@@ -81,10 +81,10 @@ def component_values(p: PairArrays, policy: Policy, reference_day: int) -> dict[
     location = np.where(p.in_preferred, 1.0, np.where(p.has_known_towns, decayed, loc.neutral))
 
     a = policy.affordability
-    with np.errstate(invalid="ignore", divide="ignore"):
-        by_limit = np.where(p.kdu, (p.limit - p.gross_cold_cents) / p.limit, np.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):  # money in cents, see pairs
+        by_limit = np.where(p.kdu, (p.limit - p.gross_cold_rent) / p.limit, np.inf)
         by_budget = np.where(
-            np.isnan(p.own_max_rent), np.inf, (p.own_max_rent - p.warm_rent) / p.own_max_rent
+            p.own_max_rent < 0, np.inf, (p.own_max_rent - p.warm_rent) / p.own_max_rent
         )
     headroom = np.minimum(by_limit, by_budget)
     afford = np.where(

@@ -15,14 +15,15 @@ from typing import Any
 from scoring.codes import COMPONENT_LABELS, Component, Rule, WarningCode
 from scoring.formatting import (
     format_area,
+    format_cents,
     format_date,
     format_floor,
     format_km,
-    format_money,
     format_number,
     format_persons,
 )
 from scoring.inputs import INCOME_BASES, KDU_INCOME_BASES, HouseholdRow, Vacancy
+from scoring.money import optional_cents, to_cents
 from scoring.policy import Policy
 from scoring.results import ComponentScore, Funnel, FunnelStep, Reason
 from scoring.rules import MIN_AREA_PER_PERSON, WBS_MINOR_OVERRUN, wbs_entitled_area
@@ -57,21 +58,26 @@ class PairFacts:
     reference_date: dt.date
     town_name: str
     preferred_town_names: tuple[str, ...]
-    rent_limit: float | None
-    heating_limit: float | None
+    rent_limit_cents: int | None
+    """Applied max Bruttokaltmiete in cents (``None``: no limit recorded)."""
+    heating_limit_cents: int | None
     rent_limit_valid_from: dt.date | None
     in_preferred: bool
     nearest_town: str | None
     distance_km: float | None
 
     @property
-    def gross_cold_rent(self) -> float:
-        return self.vacancy.net_cold_rent + self.vacancy.cold_service_charges
+    def gross_cold_rent_cents(self) -> int:
+        return to_cents(self.vacancy.gross_cold_rent)
 
     @property
-    def warm_rent(self) -> float:
-        heating = self.vacancy.heating_costs
-        return self.gross_cold_rent if heating is None else self.gross_cold_rent + heating
+    def warm_rent_cents(self) -> int:
+        return to_cents(self.vacancy.warm_rent)
+
+    @property
+    def budget_cents(self) -> int | None:
+        budget = self.household.own_max_rent
+        return None if budget is None else to_cents(budget)
 
 
 def _rooms(value: float) -> str:
@@ -126,18 +132,19 @@ def exclusion_sentence(rule: Rule, f: PairFacts) -> str:
             else ""
         )
         return (
-            f"Bruttokaltmiete {format_money(f.gross_cold_rent)} liegt über der "
-            f"Angemessenheitsgrenze von {format_money(f.rent_limit or 0.0)} für {persons} in "
+            f"Bruttokaltmiete {format_cents(f.gross_cold_rent_cents)} liegt über der "
+            f"Angemessenheitsgrenze von {format_cents(f.rent_limit_cents or 0)} für {persons} in "
             f"{f.town_name}{since}."
         )
     if rule is Rule.RENT_ABOVE_BUDGET:
-        budget = format_money(h.own_max_rent or 0.0)
+        budget = format_cents(f.budget_cents or 0)
         if v.heating_costs is None:
             return (
-                f"Bruttokaltmiete {format_money(f.gross_cold_rent)} (Heizkosten nicht "
+                f"Bruttokaltmiete {format_cents(f.gross_cold_rent_cents)} (Heizkosten nicht "
                 f"angegeben) liegt über dem eigenen Budget von {budget} Warmmiete."
             )
-        return f"Warmmiete {format_money(f.warm_rent)} liegt über dem eigenen Budget von {budget}."
+        warm = format_cents(f.warm_rent_cents)
+        return f"Warmmiete {warm} liegt über dem eigenen Budget von {budget}."
     if rule is Rule.WBS_MISSING:
         if h.wbs_valid_until is None:
             return "Die Wohnung erfordert einen Wohnberechtigungsschein; der Haushalt hat keinen."
@@ -191,10 +198,10 @@ def warning_sentence(code: WarningCode, f: PairFacts) -> str:
     """German sentence for a warning."""
     if code is WarningCode.HEATING_ABOVE_LIMIT:
         return _heating_above_limit_sentence(
-            f.vacancy.heating_costs or 0.0, f.heating_limit or 0.0, f.household.persons
+            optional_cents(f.vacancy.heating_costs), f.heating_limit_cents or 0, f.household.persons
         )
     if code is WarningCode.HEATING_UNKNOWN:
-        return _heating_unknown_sentence(f.household.own_max_rent or 0.0, f.gross_cold_rent)
+        return _heating_unknown_sentence(f.budget_cents or 0, f.gross_cold_rent_cents)
     if code is WarningCode.PETS_ON_REQUEST:
         return _PETS_ON_REQUEST
     raise ValueError(f"unknown warning {code!r}")
@@ -203,34 +210,33 @@ def warning_sentence(code: WarningCode, f: PairFacts) -> str:
 _PETS_ON_REQUEST = "Haustiere sind nur nach Absprache mit dem Vermieter erlaubt."
 
 
-def _heating_above_limit_sentence(heating: float, limit: float, persons: int) -> str:
+def _heating_above_limit_sentence(heating: int, limit: int, persons: int) -> str:
+    """Amounts in cents."""
     return (
-        f"Heizkosten {format_money(heating)} liegen über dem Richtwert "
-        f"von {format_money(limit)} für {format_persons(persons)}; Jobcenter oder "
+        f"Heizkosten {format_cents(heating)} liegen über dem Richtwert "
+        f"von {format_cents(limit)} für {format_persons(persons)}; Jobcenter oder "
         "Sozialamt prüfen sie gesondert."
     )
 
 
-def _heating_unknown_sentence(budget: float, gross_cold_rent: float) -> str:
+def _heating_unknown_sentence(budget: int, gross_cold_rent: int) -> str:
+    """Amounts in cents."""
     return (
         "Heizkosten sind nicht angegeben; mit dem eigenen Budget von "
-        f"{format_money(budget)} verglichen wurde die "
-        f"Bruttokaltmiete {format_money(gross_cold_rent)}."
+        f"{format_cents(budget)} verglichen wurde die "
+        f"Bruttokaltmiete {format_cents(gross_cold_rent)}."
     )
 
 
 def warning_sentence_from_key(key: tuple[Any, ...]) -> str | None:
     """The sentence of a warning key ``(code, …values)`` as built by the ranking, or ``None``
-    when the key does not carry all the sentence reads (NaN stands for a missing value)."""
+    when the key does not carry all the sentence reads (amounts in cents, negative = none)."""
     code = key[0]
     if code is WarningCode.HEATING_ABOVE_LIMIT and len(key) == 4:
         heating, limit = key[1], key[2]
-        return _heating_above_limit_sentence(
-            heating if heating == heating else 0.0, limit if limit == limit else 0.0, key[3]
-        )
+        return _heating_above_limit_sentence(max(heating, 0), max(limit, 0), key[3])
     if code is WarningCode.HEATING_UNKNOWN and len(key) == 3:
-        budget = key[1]
-        return _heating_unknown_sentence(budget if budget == budget else 0.0, key[2])
+        return _heating_unknown_sentence(max(key[1], 0), key[2])
     if code is WarningCode.PETS_ON_REQUEST:
         return _PETS_ON_REQUEST
     return None
@@ -286,10 +292,10 @@ def component_reason(component: Component, f: PairFacts, policy: Policy) -> str:
     if component is Component.AFFORDABILITY:
         return _affordability_reason(
             h.income_basis in KDU_INCOME_BASES,
-            h.own_max_rent,
-            f.rent_limit,
-            f.gross_cold_rent,
-            f.warm_rent,
+            f.budget_cents,
+            f.rent_limit_cents,
+            f.gross_cold_rent_cents,
+            f.warm_rent_cents,
             v.heating_costs is not None,
         )
     raise ValueError(f"unknown component {component!r}")
@@ -318,27 +324,28 @@ def _location_reason(
 
 def _affordability_reason(
     kdu: bool,
-    budget: float | None,
-    rent_limit: float | None,
-    gross_cold_rent: float,
-    warm_rent: float,
+    budget: int | None,
+    rent_limit: int | None,
+    gross_cold_rent: int,
+    warm_rent: int,
     heating_known: bool,
 ) -> str:
+    """Amounts in cents (exact gaps: "genau auf" means to the cent)."""
     parts = []
     if rent_limit is not None and kdu:
         gap = rent_limit - gross_cold_rent
         parts.append(
-            f"Bruttokaltmiete {format_money(gross_cold_rent)} liegt "
-            + (f"{format_money(gap)} unter" if gap > 0 else "genau auf")
-            + f" der Angemessenheitsgrenze von {format_money(rent_limit)}"
+            f"Bruttokaltmiete {format_cents(gross_cold_rent)} liegt "
+            + (f"{format_cents(gap)} unter" if gap > 0 else "genau auf")
+            + f" der Angemessenheitsgrenze von {format_cents(rent_limit)}"
         )
     if budget is not None:
         label = "Warmmiete" if heating_known else "Bruttokaltmiete"
         gap = budget - warm_rent
         parts.append(
-            f"{label} {format_money(warm_rent)} liegt "
-            + (f"{format_money(gap)} unter" if gap > 0 else "genau auf")
-            + f" dem eigenen Budget von {format_money(budget)}"
+            f"{label} {format_cents(warm_rent)} liegt "
+            + (f"{format_cents(gap)} unter" if gap > 0 else "genau auf")
+            + f" dem eigenen Budget von {format_cents(budget)}"
         )
     return "; ".join(parts) if parts else "Weder Angemessenheitsgrenze noch eigenes Budget"
 
@@ -374,11 +381,11 @@ def _reason_keys(f: PairFacts) -> tuple[tuple[object, ...], ...]:
         (
             Component.AFFORDABILITY,
             h.income_basis,
-            h.own_max_rent,
-            f.rent_limit,
+            f.budget_cents,
+            f.rent_limit_cents,
             v.id,
-            f.gross_cold_rent,
-            f.warm_rent,
+            f.gross_cold_rent_cents,
+            f.warm_rent_cents,
             v.heating_costs is None,
         ),
     )

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "format_area",
+    "format_cents",
     "format_date",
     "format_floor",
     "format_km",
@@ -45,9 +47,18 @@ def format_number(value: float, decimals: int = 2, *, trim: bool = False) -> str
 
 
 @functools.lru_cache(maxsize=_CACHE)
-def format_money(value: float) -> str:
-    """Euro amount with two decimals: ``"1.234,50 €"``."""
-    return f"{format_number(value, 2)} €"
+def format_cents(cents: int) -> str:
+    """Euro amount from integer cents, exact: ``123450`` → ``"1.234,50 €"``."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(int(cents)), 100)
+    return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d} €"
+
+
+def format_money(value: Decimal) -> str:
+    """Euro amount with two decimals, exact: ``Decimal("1234.5")`` → ``"1.234,50 €"``."""
+    if not value.is_finite():
+        raise ValueError(f"cannot format non-finite amount {value!r}")
+    return format_cents(int((value * 100).to_integral_value(ROUND_HALF_UP)))
 
 
 @functools.lru_cache(maxsize=_CACHE)

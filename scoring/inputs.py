@@ -2,8 +2,9 @@
 
 Every table is a frozen dataclass of numpy arrays, one element per row, built with
 ``from_polars`` from the columns the database delivers. Categorical text is stored as small
-integer codes, dates as ``int64`` days since 1970-01-01 (``NO_DAY`` = none) and optional
-numbers as ``NaN``, so that the rules are plain array comparisons.
+integer codes, dates as ``int64`` days since 1970-01-01 (``NO_DAY`` = none), money as
+``int64`` cents (:data:`~scoring.money.NO_AMOUNT` = none, see :mod:`scoring.money`) and other
+optional numbers as ``NaN``, so that the rules are plain, exact array comparisons.
 
 Values are validated when a table is built (``__post_init__``): NaN, negative or absurd values
 raise :class:`~scoring.errors.ScoringInputError` naming every bad field, so nothing unvalidated
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -25,6 +27,14 @@ import polars as pl
 
 from scoring.errors import FieldError, ScoringInputError
 from scoring.limits import RentLimits
+from scoring.money import (
+    INVALID_AMOUNT,
+    NO_AMOUNT,
+    MoneyInput,
+    cents_array,
+    cents_series,
+    from_cents,
+)
 
 __all__ = [
     "INCOME_BASES",
@@ -150,7 +160,8 @@ def _out_of(values: F64, low: float, high: float) -> Bool:
 
 
 def _require(df: pl.DataFrame, names: Sequence[str]) -> None:
-    missing = [n for n in names if n not in df.columns]
+    """Every column in ``names`` (a money column may come as ``<name>_cents``)."""
+    missing = [n for n in names if n not in df.columns and f"{n}_cents" not in df.columns]
     if missing:
         raise ScoringInputError([FieldError(n, "Spalte fehlt") for n in missing])
 
@@ -218,6 +229,35 @@ def _strings(s: pl.Series | None, n: int) -> npt.NDArray[np.str_]:
     return np.asarray(s.cast(pl.String, strict=False).fill_null("").to_list(), dtype=np.str_)
 
 
+def _money(df: pl.DataFrame, name: str) -> I64:
+    """Money column in cents: ``<name>_cents`` (integers, as the snapshot delivers them) or
+    ``<name>`` in euros (Decimal, text or float holding whole cents)."""
+    cents = _series(df, f"{name}_cents")
+    if cents is not None and cents.dtype.is_integer():
+        values = np.asarray(cents.cast(pl.Int64).fill_null(NO_AMOUNT).to_numpy(), dtype=np.int64)
+        return np.where(values < NO_AMOUNT, INVALID_AMOUNT, values).astype(np.int64)
+    euros = _series(df, name)
+    return cents_series(euros) if euros is not None else np.full(df.height, NO_AMOUNT, np.int64)
+
+
+def _check_money(c: _Checker, name: str, cents: I64, high_eur: int, label: str) -> None:
+    """Unreadable amounts and amounts above ``high_eur`` (cents compared exactly)."""
+    c.check(
+        name,
+        cents == INVALID_AMOUNT,
+        f"{label} ist kein gültiger Betrag (nicht negativ, höchstens zwei Nachkommastellen)",
+    )
+    c.check(
+        name,
+        cents > high_eur * 100,
+        f"{label} darf höchstens {high_eur:,} € sein".replace(",", "."),
+    )
+
+
+def _optional_money(cents: list[int]) -> list[Decimal | None]:
+    return [None if x < 0 else from_cents(x) for x in cents]
+
+
 def _int_or_missing(values: F64, missing: int) -> I64:
     return np.where(np.isnan(values), missing, values).astype(np.int64)
 
@@ -232,7 +272,7 @@ class HouseholdRow:
     id: int
     persons: int
     income_basis: str
-    own_max_rent: float | None
+    own_max_rent: Decimal | None
     wbs_valid_until: dt.date | None
     needs_barrier_free: bool
     needs_wheelchair: bool
@@ -266,7 +306,8 @@ class Households:
     id: I64
     persons: I64
     income_basis: I64
-    own_max_rent: F64
+    own_max_rent_cents: I64
+    """Own budget (Warmmiete) in cents; :data:`~scoring.money.NO_AMOUNT` = none stated."""
     wbs_valid_until: I64
     needs_barrier_free: Bool
     needs_wheelchair: Bool
@@ -304,11 +345,11 @@ class Households:
             (self.income_basis < 0) | (self.income_basis >= len(INCOME_BASES)),
             "unbekannter Leistungsbezug (erlaubt: " + ", ".join(INCOME_BASES) + ")",
         )
+        _check_money(c, "own_max_rent", self.own_max_rent_cents, 20_000, "Eigenes Budget")
         c.check(
             "own_max_rent",
-            ~np.isnan(self.own_max_rent)
-            & ~((self.own_max_rent > 0) & (self.own_max_rent <= 20_000)),
-            "eigenes Budget muss größer als 0 und höchstens 20.000 € sein",
+            (self.own_max_rent_cents == 0) | (self.own_max_rent_cents < INVALID_AMOUNT),
+            "eigenes Budget muss größer als 0 sein",
         )
         c.check(
             "max_floor_without_lift",
@@ -357,7 +398,7 @@ class Households:
         groups, sets = _preference_groups(_series(df, "preferred_ags"), n)
         registered = _days(df["registered_at"], n, "registered_at", errs)
         table: dict[str, Any] = {
-            "own_max_rent": _floats(_series(df, "own_max_rent"), n, "own_max_rent", errs),
+            "own_max_rent_cents": _money(df, "own_max_rent"),
             "max_distance_km": _floats(_series(df, "max_distance_km"), n, "max_distance_km", errs),
             "wbs_valid_until": _days(_series(df, "wbs_valid_until"), n, "wbs_valid_until", errs),
             "eviction_date": _days(_series(df, "eviction_date"), n, "eviction_date", errs),
@@ -404,7 +445,7 @@ class Households:
     def row(self, i: int) -> HouseholdRow:
         """Row ``i`` as plain Python values."""
         floor = self.max_floor_without_lift[i]
-        rent = self.own_max_rent[i]
+        rent = int(self.own_max_rent_cents[i])
         dist = self.max_distance_km[i]
         registered = from_day_number(int(self.registered_at[i]))
         assert registered is not None
@@ -412,7 +453,7 @@ class Households:
             id=int(self.id[i]),
             persons=int(self.persons[i]),
             income_basis=INCOME_BASES[self.income_basis[i]],
-            own_max_rent=None if np.isnan(rent) else float(rent),
+            own_max_rent=None if rent < 0 else from_cents(rent),
             wbs_valid_until=from_day_number(int(self.wbs_valid_until[i])),
             needs_barrier_free=bool(self.needs_barrier_free[i]),
             needs_wheelchair=bool(self.needs_wheelchair[i]),
@@ -438,7 +479,7 @@ class Households:
             self.id[idx].tolist(),
             self.persons[idx].tolist(),
             [INCOME_BASES[c] for c in self.income_basis[idx].tolist()],
-            _optional_floats(self.own_max_rent[idx]),
+            _optional_money(self.own_max_rent_cents[idx].tolist()),
             _dates(self.wbs_valid_until[idx]),
             self.needs_barrier_free[idx].tolist(),
             self.needs_wheelchair[idx].tolist(),
@@ -503,7 +544,8 @@ class Vacancy:
     """One flat offered by a landlord (plain Python values).
 
     Bruttokaltmiete = ``net_cold_rent + cold_service_charges``; Warmmiete adds
-    ``heating_costs`` (``None`` = not stated). ``floor`` 0 is the ground floor, negative
+    ``heating_costs`` (``None`` = not stated). Amounts are Decimal euros (ints and floats are
+    converted exactly by their decimal text). ``floor`` 0 is the ground floor, negative
     floors are basements.
     """
 
@@ -512,10 +554,10 @@ class Vacancy:
     rooms: float
     living_area: float
     floor: int
-    net_cold_rent: float
-    cold_service_charges: float
+    net_cold_rent: Decimal
+    cold_service_charges: Decimal
     available_from: dt.date
-    heating_costs: float | None = None
+    heating_costs: Decimal | None = None
     lat: float | None = None
     lon: float | None = None
     lift: bool = False
@@ -526,10 +568,30 @@ class Vacancy:
     min_persons: int | None = None
     max_persons: int | None = None
 
+    def __post_init__(self) -> None:
+        for name in ("net_cold_rent", "cold_service_charges", "heating_costs"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                object.__setattr__(self, name, _decimal(value))
+
     @property
-    def gross_cold_rent(self) -> float:
-        """Bruttokaltmiete (what KdU limits compare)."""
+    def gross_cold_rent(self) -> Decimal:
+        """Bruttokaltmiete (what KdU limits compare), exact."""
         return self.net_cold_rent + self.cold_service_charges
+
+    @property
+    def warm_rent(self) -> Decimal:
+        """Warmmiete (Bruttokaltmiete plus stated heating costs), exact."""
+        heating = self.heating_costs
+        return self.gross_cold_rent if heating is None else self.gross_cold_rent + heating
+
+
+def _decimal(value: MoneyInput) -> Decimal:
+    """Exact Decimal of a number (a float by its shortest text); non-numbers stay NaN."""
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return Decimal("NaN")
 
 
 _VACANCY_REQUIRED = (
@@ -557,10 +619,11 @@ class Vacancies:
     rooms: F64
     living_area: F64
     floor: I64
-    net_cold_rent: F64
-    cold_service_charges: F64
+    net_cold_rent_cents: I64
+    cold_service_charges_cents: I64
     available_from: I64
-    heating_costs: F64
+    heating_costs_cents: I64
+    """Heizkosten in cents; :data:`~scoring.money.NO_AMOUNT` = not stated."""
     lat: F64
     lon: F64
     lift: Bool
@@ -594,25 +657,17 @@ class Vacancies:
             | ~np.isnan(self.rooms) & (self.rooms * 2 != np.round(self.rooms * 2)),
             "Zimmerzahl muss zwischen 0,5 und 20 in halben Schritten liegen",
         )
-        c.check("net_cold_rent", np.isnan(self.net_cold_rent), "Nettokaltmiete fehlt")
-        c.check(
-            "net_cold_rent",
-            _out_of(self.net_cold_rent, 0, 20_000) | np.isinf(self.net_cold_rent),
-            "Nettokaltmiete muss zwischen 0 und 20.000 € liegen",
-        )
-        c.check(
-            "cold_service_charges", np.isnan(self.cold_service_charges), "kalte Nebenkosten fehlen"
-        )
+        c.check("net_cold_rent", self.net_cold_rent_cents == NO_AMOUNT, "Nettokaltmiete fehlt")
+        _check_money(c, "net_cold_rent", self.net_cold_rent_cents, 20_000, "Nettokaltmiete")
         c.check(
             "cold_service_charges",
-            _out_of(self.cold_service_charges, 0, 5_000),
-            "kalte Nebenkosten müssen zwischen 0 und 5.000 € liegen",
+            self.cold_service_charges_cents == NO_AMOUNT,
+            "kalte Nebenkosten fehlen",
         )
-        c.check(
-            "heating_costs",
-            _out_of(self.heating_costs, 0, 5_000) | np.isinf(self.heating_costs),
-            "Heizkosten müssen zwischen 0 und 5.000 € liegen",
+        _check_money(
+            c, "cold_service_charges", self.cold_service_charges_cents, 5_000, "Kalte Nebenkosten"
         )
+        _check_money(c, "heating_costs", self.heating_costs_cents, 5_000, "Heizkosten")
         c.check(
             "floor",
             (self.floor < -5) | (self.floor > 100),
@@ -664,12 +719,10 @@ class Vacancies:
             rooms=np.array([_none_to_nan(x.rooms) for x in v], dtype=np.float64),
             living_area=np.array([_none_to_nan(x.living_area) for x in v], dtype=np.float64),
             floor=np.array([x.floor for x in v], dtype=np.int64),
-            net_cold_rent=np.array([_none_to_nan(x.net_cold_rent) for x in v], dtype=np.float64),
-            cold_service_charges=np.array(
-                [_none_to_nan(x.cold_service_charges) for x in v], dtype=np.float64
-            ),
+            net_cold_rent_cents=cents_array([x.net_cold_rent for x in v]),
+            cold_service_charges_cents=cents_array([x.cold_service_charges for x in v]),
             available_from=np.array([day_number(x.available_from) for x in v], dtype=np.int64),
-            heating_costs=np.array([_none_to_nan(x.heating_costs) for x in v], dtype=np.float64),
+            heating_costs_cents=cents_array([x.heating_costs for x in v]),
             lat=np.array([_none_to_nan(x.lat) for x in v], dtype=np.float64),
             lon=np.array([_none_to_nan(x.lon) for x in v], dtype=np.float64),
             lift=np.array([bool(x.lift) for x in v], dtype=bool),
@@ -691,16 +744,9 @@ class Vacancies:
         floor = _ints(df["floor"], n, "floor", errs)
         cols = {
             name: _floats(_series(df, name), n, name, errs)
-            for name in (
-                "rooms",
-                "living_area",
-                "net_cold_rent",
-                "cold_service_charges",
-                "heating_costs",
-                "lat",
-                "lon",
-            )
+            for name in ("rooms", "living_area", "lat", "lon")
         }
+
         min_p = _ints(_series(df, "min_persons"), n, "min_persons", errs)
         max_p = _ints(_series(df, "max_persons"), n, "max_persons", errs)
         available = _days(df["available_from"], n, "available_from", errs)
@@ -722,6 +768,9 @@ class Vacancies:
             pets=_codes(_series(df, "pets"), n, PETS, "on_request"),
             min_persons=min_p,
             max_persons=max_p,
+            net_cold_rent_cents=_money(df, "net_cold_rent"),
+            cold_service_charges_cents=_money(df, "cold_service_charges"),
+            heating_costs_cents=_money(df, "heating_costs"),
             **cols,
         )
 
@@ -733,6 +782,8 @@ class Vacancies:
         def opt(a: F64) -> float | None:
             return None if np.isnan(a[i]) else float(a[i])
 
+        heating = int(self.heating_costs_cents[i])
+
         def opt_int(a: F64) -> int | None:
             return None if np.isnan(a[i]) else int(a[i])
 
@@ -742,10 +793,10 @@ class Vacancies:
             rooms=float(self.rooms[i]),
             living_area=float(self.living_area[i]),
             floor=int(self.floor[i]),
-            net_cold_rent=float(self.net_cold_rent[i]),
-            cold_service_charges=float(self.cold_service_charges[i]),
+            net_cold_rent=from_cents(int(self.net_cold_rent_cents[i])),
+            cold_service_charges=from_cents(int(self.cold_service_charges_cents[i])),
             available_from=available,
-            heating_costs=opt(self.heating_costs),
+            heating_costs=None if heating < 0 else from_cents(heating),
             lat=opt(self.lat),
             lon=opt(self.lon),
             lift=bool(self.lift[i]),
@@ -770,10 +821,10 @@ class Vacancies:
             self.rooms[idx].tolist(),
             self.living_area[idx].tolist(),
             self.floor[idx].tolist(),
-            self.net_cold_rent[idx].tolist(),
-            self.cold_service_charges[idx].tolist(),
+            [from_cents(x) for x in self.net_cold_rent_cents[idx].tolist()],
+            [from_cents(x) for x in self.cold_service_charges_cents[idx].tolist()],
             _dates(self.available_from[idx]),
-            _optional_floats(self.heating_costs[idx]),
+            _optional_money(self.heating_costs_cents[idx].tolist()),
             _optional_floats(self.lat[idx]),
             _optional_floats(self.lon[idx]),
             self.lift[idx].tolist(),

@@ -16,14 +16,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from scoring import money
 from scoring.errors import FieldError, ScoringInputError
+from scoring.money import NO_AMOUNT
 
 __all__ = [
     "MAX_LIMIT_CENTS",
@@ -38,8 +40,6 @@ __all__ = [
 
 I64: TypeAlias = npt.NDArray[np.int64]
 
-NO_AMOUNT = -1
-"""Cents standing for "no amount recorded" (amounts themselves are never negative)."""
 MAX_LIMIT_CENTS = 500_000
 """5,000 € a month: larger limits are input errors."""
 _MAX_PERSONS = 20  # scoring.inputs.MAX_PERSONS (not imported: inputs re-exports this module)
@@ -47,21 +47,13 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 def to_cents(value: object) -> int | None:
-    """Euros (Decimal, int, float or dot-decimal text) → integer cents; ``None`` stays.
-
-    Floats go through their shortest text form, so ``401.01`` is 40101 cents. A value with
-    more than two decimals or that is not a number raises ``ValueError``.
-    """
+    """Euros (Decimal, int, float or dot-decimal text) → integer cents; ``None`` (or NaN)
+    stays ``None``. ``ValueError`` for non-numbers and amounts finer than a cent."""
     if value is None or (isinstance(value, float) and value != value):
         return None
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise ValueError(f"kein Betrag: {value!r}") from exc
-    cents = amount * 100
-    if not amount.is_finite() or cents != cents.to_integral_value():
-        raise ValueError(f"Betrag nicht auf den Cent genau: {value!r}")
-    return int(cents)
+    if not isinstance(value, Decimal | int | float | str):
+        raise ValueError(f"kein Betrag: {value!r}")
+    return money.to_cents(value)
 
 
 @dataclass(frozen=True)

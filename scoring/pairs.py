@@ -5,7 +5,9 @@ to every town centre, preference groups) is done once per table and cached on it
 ranking one vacancy against 100,000 households, or one household against 10,000 vacancies,
 is only a handful of array operations. :class:`PairArrays` lines up household and vacancy
 values along one *pair axis*: for one vacancy the household columns are views and the
-vacancy values are scalars; for one household it is the other way round.
+vacancy values are scalars; for one household it is the other way round. Money columns
+(rents, limits, budgets, heating) are ``int64`` cents with
+:data:`~scoring.money.NO_AMOUNT` for "none", so every rent rule is an exact integer comparison.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from scoring.inputs import (
     RentLimits,
     Vacancies,
 )
-from scoring.limits import NO_AMOUNT, limit_matrix
+from scoring.limits import limit_matrix
 
 __all__ = [
     "PairArrays",
@@ -59,15 +61,14 @@ class VacancyFrame:
     town: I64
     lat: F64
     lon: F64
-    gross_cold_rent: F64
-    warm_rent: F64
+    gross_cold_rent: I64
+    """Bruttokaltmiete in cents."""
+    warm_rent: I64
+    """Warmmiete in cents (Bruttokaltmiete where the heating costs are not stated)."""
     heating_known: Bool
-    gross_cold_cents: I64
-    """(m,): Bruttokaltmiete in cents (each part rounded to the cent), compared with limits."""
-    heating_cents: I64
-    """(m,): Heizkosten in cents, :data:`NO_AMOUNT` when unknown."""
     limit: I64
-    """(m, MAX_PERSONS + 1): max Bruttokaltmiete in cents by household size, NO_AMOUNT = none."""
+    """(m, MAX_PERSONS + 1): max Bruttokaltmiete in cents by household size (``NO_AMOUNT`` =
+    none recorded)."""
     heating_limit: I64
     limit_valid_from: I64
     """(m,): valid_from of the applied rent-limit table (unused where no table applies)."""
@@ -103,9 +104,9 @@ class VacancyFrame:
         own = ~np.isnan(vacancies.lat)
         lat = np.where(own, vacancies.lat, municipalities.lat[town])
         lon = np.where(own, vacancies.lon, municipalities.lon[town])
-        gross = vacancies.net_cold_rent + vacancies.cold_service_charges
-        known = ~np.isnan(vacancies.heating_costs)
-        warm = np.where(known, gross + vacancies.heating_costs, gross)
+        gross = vacancies.net_cold_rent_cents + vacancies.cold_service_charges_cents
+        known = vacancies.heating_costs_cents >= 0
+        warm = np.where(known, gross + vacancies.heating_costs_cents, gross)
         limit, heating, valid_from = limit_matrix(
             rent_limits, vacancies.municipality_ags.tolist(), vacancies.available_from
         )
@@ -117,8 +118,6 @@ class VacancyFrame:
             gross,
             warm,
             known,
-            _cents(vacancies.net_cold_rent) + _cents(vacancies.cold_service_charges),
-            np.where(known, _cents(np.nan_to_num(vacancies.heating_costs)), NO_AMOUNT),
             limit,
             heating,
             valid_from,
@@ -133,11 +132,6 @@ def _distance_by_town(frame: VacancyFrame) -> F64:
     if cached is None:
         cached = frame._extra["by_town"] = np.ascontiguousarray(frame.town_distance.T)
     return cached
-
-
-def _cents(euros: F64) -> I64:
-    """Euro amounts → integer cents (amounts are validated to the cent at the boundary)."""
-    return np.rint(euros * 100.0).astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,10 +239,8 @@ class PairArrays:
     max_persons: Col
     available_from: Col
     gross_cold_rent: Col
-    gross_cold_cents: Col
     warm_rent: Col
     heating_costs: Col
-    heating_cents: Col
     heating_known: Col
     # pair-dependent
     limit: Col
@@ -292,7 +284,6 @@ SCORE_COLUMNS = frozenset(
         "distance_km",
         "kdu",
         "limit",
-        "gross_cold_cents",
         "gross_cold_rent",
         "own_max_rent",
         "warm_rent",
@@ -347,7 +338,7 @@ def pairs_for_vacancy(
         household_id=h.id,
         persons=h.persons,
         kdu=kdu,
-        own_max_rent=h.own_max_rent,
+        own_max_rent=h.own_max_rent_cents,
         wbs_valid_until=h.wbs_valid_until,
         needs_barrier_free=h.needs_barrier_free,
         needs_wheelchair=h.needs_wheelchair,
@@ -402,10 +393,8 @@ def _vacancy_scalars(v: Vacancies, frame: VacancyFrame, j: Any) -> dict[str, Col
         "max_persons": v.max_persons[j],
         "available_from": v.available_from[j],
         "gross_cold_rent": frame.gross_cold_rent[j],
-        "gross_cold_cents": frame.gross_cold_cents[j],
-        "heating_cents": frame.heating_cents[j],
         "warm_rent": frame.warm_rent[j],
-        "heating_costs": v.heating_costs[j],
+        "heating_costs": v.heating_costs_cents[j],
         "heating_known": frame.heating_known[j],
     }
 
@@ -433,7 +422,7 @@ def pairs_for_household(
         household_id=h.id[i],
         persons=h.persons[i],
         kdu=_KDU_CODES[h.income_basis[i]],
-        own_max_rent=h.own_max_rent[i],
+        own_max_rent=h.own_max_rent_cents[i],
         wbs_valid_until=h.wbs_valid_until[i],
         needs_barrier_free=h.needs_barrier_free[i],
         needs_wheelchair=h.needs_wheelchair[i],

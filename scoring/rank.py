@@ -243,8 +243,8 @@ class _PageFacts:
         self.in_preferred, self.distance = in_preferred, distance
         persons = source.h.persons[household_rows]
         self.persons: list[int] = persons.tolist()
-        self.limits: list[float] = _euros(frame.limit[vacancy_rows, persons])
-        self.heating: list[float] = _euros(frame.heating_limit[vacancy_rows, persons])
+        self.limits: list[int] = frame.limit[vacancy_rows, persons].tolist()  # cents, <0: none
+        self.heating: list[int] = frame.heating_limit[vacancy_rows, persons].tolist()
         self.starts: list[int] = frame.limit_valid_from[vacancy_rows].tolist()
         self.groups: list[int] = source.h.preference_group[household_rows].tolist()
         town: list[int] = frame.town[vacancy_rows].tolist()
@@ -278,15 +278,15 @@ class _PageFacts:
                 source.v._cache, sorted(set(self.vacancy_rows)), source.v.rows
             )
         limit, dist, heating = self.limits[k], self.distance[k], self.heating[k]
-        known = limit == limit  # not NaN
+        known = limit >= 0
         return PairFacts(
             household=self._households[hr],
             vacancy=self._vacancies[vr],
             reference_date=source.reference_date,
             town_name=self.town_names[k],
             preferred_town_names=source._preferred_names(self.groups[k]),
-            rent_limit=limit if known else None,
-            heating_limit=heating if heating == heating else None,
+            rent_limit_cents=limit if known else None,
+            heating_limit_cents=heating if heating >= 0 else None,
             rent_limit_valid_from=from_day_number(self.starts[k]) if known else None,
             in_preferred=bool(self.in_preferred[k]),
             nearest_town=self.nearest[k],
@@ -299,14 +299,14 @@ class _PageFacts:
         h, v, frame = self.source.h, self.source.v, self.source.frame
         hr, vr = self.household_rows, self.vacancy_rows
         income: list[int] = h.income_basis[hr].tolist()
-        budget = _optional(h.own_max_rent[hr].tolist())
+        budget = _optional_cents(h.own_max_rent_cents[hr].tolist())
         area: list[float] = v.living_area[vr].tolist()
         rooms: list[float] = v.rooms[vr].tolist()
         ids: list[int] = v.id[vr].tolist()
-        gross: list[float] = frame.gross_cold_rent[vr].tolist()
-        warm: list[float] = frame.warm_rent[vr].tolist()
+        gross: list[int] = frame.gross_cold_rent[vr].tolist()
+        warm: list[int] = frame.warm_rent[vr].tolist()
         heating_known: list[bool] = frame.heating_known[vr].tolist()
-        limits, distance = _optional(self.limits), _optional(self.distance)
+        limits, distance = _optional_cents(self.limits), _optional(self.distance)
         return [
             (
                 ("#u", hr[k]),
@@ -338,25 +338,24 @@ class _PageFacts:
         source = self.source
         if code is WarningCode.HEATING_ABOVE_LIMIT:
             vr = self.vacancy_rows[k]
-            return (code, float(source.v.heating_costs[vr]), self.heating[k], self.persons[k])
+            heating = int(source.v.heating_costs_cents[vr])
+            return (code, heating, self.heating[k], self.persons[k])
         if code is WarningCode.HEATING_UNKNOWN:
             hr, vr = self.household_rows[k], self.vacancy_rows[k]
             return (
                 code,
-                float(source.h.own_max_rent[hr]),
-                float(source.frame.gross_cold_rent[vr]),
+                int(source.h.own_max_rent_cents[hr]),
+                int(source.frame.gross_cold_rent[vr]),
             )
         return (code,)
 
 
-def _euros(cents: I64) -> list[float]:
-    """Limits in cents → euros for the sentences; NaN where none applies."""
-    euros: list[float] = np.where(cents < 0, np.nan, cents / 100.0).tolist()
-    return euros
-
-
 def _optional(values: list[float]) -> list[float | None]:
     return [None if x != x else x for x in values]  # x != x: NaN
+
+
+def _optional_cents(values: list[int]) -> list[int | None]:
+    return [None if x < 0 else x for x in values]  # NO_AMOUNT: none
 
 
 _PAGE_COLUMNS = frozenset(
@@ -369,7 +368,6 @@ _PAGE_COLUMNS = frozenset(
         "kdu",
         "heating_known",
         "heating_costs",
-        "heating_cents",
         "own_max_rent",
         "has_pets",
         "pets",

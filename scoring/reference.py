@@ -32,6 +32,7 @@ from scoring.inputs import (
     Vacancies,
     Vacancy,
 )
+from scoring.money import from_cents
 from scoring.policy import Policy
 from scoring.results import (
     ComponentScore,
@@ -100,15 +101,6 @@ def reference_rent_limit(
     )
 
 
-def _cents(euros: float) -> int:
-    return round(euros * 100)
-
-
-def _gross_cents(v: Vacancy) -> int:
-    """Bruttokaltmiete in cents, each part rounded to the cent as the engine does."""
-    return _cents(v.net_cold_rent) + _cents(v.cold_service_charges)
-
-
 def _facts(
     h: HouseholdRow,
     v: Vacancy,
@@ -141,8 +133,8 @@ def _facts(
         reference_date=reference_date,
         town_name=towns.name[town],
         preferred_town_names=tuple(names),
-        rent_limit=None if limit is None else limit / 100,
-        heating_limit=None if heating is None else heating / 100,
+        rent_limit_cents=limit,
+        heating_limit_cents=heating,
         rent_limit_valid_from=since if limit is not None else None,
         in_preferred=in_preferred,
         nearest_town=nearest,
@@ -166,11 +158,12 @@ def _rules(f: PairFacts, proposed: bool, declined: bool) -> list[Rule]:
         failed.append(Rule.HOUSEHOLD_TOO_LARGE)
     if v.min_persons is not None and h.persons < v.min_persons:
         failed.append(Rule.HOUSEHOLD_TOO_SMALL)
-    if kdu and f.rent_limit is None:
+    limit = None if f.rent_limit_cents is None else from_cents(f.rent_limit_cents)
+    if kdu and limit is None:
         failed.append(Rule.RENT_LIMIT_UNKNOWN)
-    if kdu and f.rent_limit is not None and _gross_cents(v) > _cents(f.rent_limit):
+    if kdu and limit is not None and v.gross_cold_rent > limit:  # Decimal: exact
         failed.append(Rule.RENT_ABOVE_LIMIT)
-    if h.own_max_rent is not None and f.warm_rent > h.own_max_rent:
+    if h.own_max_rent is not None and v.warm_rent > h.own_max_rent:
         failed.append(Rule.RENT_ABOVE_BUDGET)
     if v.wbs_required and (h.wbs_valid_until is None or h.wbs_valid_until < v.available_from):
         failed.append(Rule.WBS_MISSING)
@@ -203,8 +196,8 @@ def _warnings(f: PairFacts) -> list[WarningCode]:
     if (
         h.income_basis in KDU_INCOME_BASES
         and v.heating_costs is not None
-        and f.heating_limit is not None
-        and _cents(v.heating_costs) > _cents(f.heating_limit)
+        and f.heating_limit_cents is not None
+        and v.heating_costs > from_cents(f.heating_limit_cents)
     ):
         raised.append(WarningCode.HEATING_ABOVE_LIMIT)
     if v.heating_costs is None and h.own_max_rent is not None:
@@ -260,11 +253,12 @@ def _values(f: PairFacts, policy: Policy) -> dict[Component, float]:
 
     a = policy.affordability
     headroom = math.inf
-    if h.income_basis in KDU_INCOME_BASES and f.rent_limit is not None:
-        limit = _cents(f.rent_limit)
-        headroom = min(headroom, (limit - _gross_cents(v)) / limit)
-    if h.own_max_rent is not None:
-        headroom = min(headroom, (h.own_max_rent - f.warm_rent) / h.own_max_rent)
+    # the ratio in cents, as the engine divides (exact integers, one float division)
+    limit, budget = f.rent_limit_cents, f.budget_cents
+    if h.income_basis in KDU_INCOME_BASES and limit is not None:
+        headroom = min(headroom, float(limit - f.gross_cold_rent_cents) / float(limit))
+    if budget is not None:
+        headroom = min(headroom, float(budget - f.warm_rent_cents) / float(budget))
     afford = (
         float(a.neutral) if math.isinf(headroom) else min(1.0, max(headroom, 0.0) / a.full_headroom)
     )

@@ -1,8 +1,10 @@
 """The hard rules and warnings, vectorised over a pair axis.
 
 Each rule is one boolean expression over :class:`~scoring.pairs.PairArrays`; ``True`` means the
-pair fails the rule. Missing optional values are NaN, and comparisons with NaN are false, so
-"no max persons", "no budget" or "no distance limit" simply never fail. The rules decide
+pair fails the rule. Missing optional numbers are NaN, and comparisons with NaN are false, so
+"no max persons" or "no distance limit" simply never fail. Money is integer cents with
+``NO_AMOUNT`` (negative) for "none", so rent rules first ask whether the amount exists and
+then compare exactly: a flat costing exactly the budget or the limit passes. The rules decide
 conservatively: where a rule cannot be evaluated (no rent limit recorded for a household the
 Jobcenter pays for) the pair is excluded, so a counselor never proposes a flat that the
 Jobcenter may reject.
@@ -120,9 +122,9 @@ def evaluate_rules(p: PairArrays) -> dict[Rule, Bool]:
             else p.persons < p.min_persons,
             Rule.RENT_LIMIT_UNKNOWN: _and(p.kdu, lambda: p.limit < 0),
             Rule.RENT_ABOVE_LIMIT: _and(
-                p.kdu, lambda: (p.limit >= 0) & (p.gross_cold_cents > p.limit)
+                p.kdu, lambda: (p.limit >= 0) & (p.gross_cold_rent > p.limit)
             ),
-            Rule.RENT_ABOVE_BUDGET: p.warm_rent > p.own_max_rent,
+            Rule.RENT_ABOVE_BUDGET: (p.own_max_rent >= 0) & (p.warm_rent > p.own_max_rent),
             Rule.WBS_MISSING: _and(p.wbs_required, lambda: p.wbs_valid_until < p.available_from),
             Rule.WBS_SIZE: _and(p.wbs_required, lambda: p.living_area > p.wbs_area),
             Rule.NOT_BARRIER_FREE: _and(
@@ -151,8 +153,8 @@ def evaluate_warnings(p: PairArrays) -> dict[WarningCode, Bool]:
             WarningCode.HEATING_ABOVE_LIMIT: p.kdu
             & p.heating_known
             & (p.heating_limit >= 0)
-            & (p.heating_cents > p.heating_limit),
-            WarningCode.HEATING_UNKNOWN: ~p.heating_known & ~np.isnan(p.own_max_rent),
+            & (p.heating_costs > p.heating_limit),
+            WarningCode.HEATING_UNKNOWN: ~p.heating_known & (p.own_max_rent >= 0),
             WarningCode.PETS_ON_REQUEST: p.has_pets & (p.pets == _PETS_ON_REQUEST),
         }
     return {code: _full(mask, p.size) for code, mask in masks.items()}

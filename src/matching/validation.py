@@ -17,7 +17,9 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
 
+from matching.numbers import NumberRefused, parse_german_decimal
 from scoring.formatting import format_number
+from scoring.money import to_cents
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -106,15 +108,19 @@ _DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def normalise_form_value(value: Any, annotation: Any) -> Any:
-    """Form strings to typed values: decimal comma, German dates, checkboxes, empty = None."""
+    """Form strings to typed values: German numbers (one parser, see :mod:`matching.numbers`),
+    German dates, checkboxes, empty = None. :class:`NumberRefused` for an ambiguous number."""
     base, _optional = _base_type(annotation)
     target = _unwrap(base)
     if isinstance(value, str):
         value = value.strip()
         if value == "" and target is not bool:
             return None
-        if target in (float, Decimal, int) and re.fullmatch(r"-?[\d.]*,\d+", value):
-            value = value.replace(".", "").replace(",", ".")
+        if target in (float, Decimal, int):
+            number = parse_german_decimal(value)
+            if target is int and number is not None and number == number.to_integral_value():
+                return int(number)
+            return number if target is Decimal else (None if number is None else float(number))
         if target is date and (m := _DE_DATE.match(value)):
             day, month, year = (int(g) for g in m.groups())
             try:
@@ -124,6 +130,25 @@ def normalise_form_value(value: Any, annotation: Any) -> Any:
         if target is bool:
             return value.lower() in {"on", "true", "1", "ja", "yes"}
     return value
+
+
+def cent_errors(data: object, names: tuple[str, ...]) -> list[FieldError]:
+    """Amounts finer than a cent (``128.835``) are refused, never rounded silently: the
+    engine compares money in exact integer cents."""
+    errors = []
+    for name in names:
+        value = getattr(data, name, None)
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            try:
+                to_cents(value)
+            except ValueError:
+                errors.append(
+                    FieldError(
+                        name,
+                        "Bitte einen Betrag in Euro mit höchstens zwei Nachkommastellen angeben.",
+                    )
+                )
+    return errors
 
 
 def validate(struct_type: type[T], data: Mapping[str, Any], *, from_form: bool = False) -> T:
@@ -136,7 +161,11 @@ def validate(struct_type: type[T], data: Mapping[str, Any], *, from_form: bool =
         present = field.encode_name in data
         raw = data.get(field.encode_name)
         if from_form:
-            raw = normalise_form_value(raw, field.type)
+            try:
+                raw = normalise_form_value(raw, field.type)
+            except NumberRefused as exc:
+                errors.append(FieldError(field.encode_name, exc.reason))
+                continue
             if _unwrap(_base_type(field.type)[0]) is bool and not present:
                 raw = False
                 present = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -108,7 +109,9 @@ def household_record(draw: st.DrawFn, hid: int) -> dict[str, Any]:
         "income_basis": income,
         "own_max_rent": draw(
             st.one_of(
-                st.none(), st.sampled_from([478.0, 520.0, 600.0, 750.0]), st.floats(300, 1200)
+                st.none(),
+                st.sampled_from([478.0, 520.0, 600.0, 750.0]),
+                st.integers(30_000, 120_000).map(lambda cents: cents / 100),  # whole cents
             )
         ),
         "wbs_valid_until": draw(OPTIONAL_DATE),
@@ -174,7 +177,10 @@ def vacancy(draw: st.DrawFn, vid: int = 1) -> Vacancy:
         ),
         floor=draw(st.integers(-1, 5)),
         net_cold_rent=draw(
-            st.one_of(st.sampled_from([300.0, 372.0, 400.0, 450.5, 520.0]), st.floats(150, 900))
+            st.one_of(
+                st.sampled_from([300.0, 372.0, 400.0, 450.5, 520.0]),
+                st.integers(15_000, 90_000).map(lambda cents: Decimal(cents) / 100),
+            )
         ),
         cold_service_charges=draw(st.sampled_from([0.0, 50.0, 78.0, 100.0])),
         heating_costs=draw(st.one_of(st.none(), st.sampled_from([60.0, 100.0, 140.0]))),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from scoring.formatting import (
     format_area,
+    format_cents,
     format_date,
     format_floor,
     format_km,
@@ -18,16 +20,24 @@ from scoring.formatting import (
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (512, "512,00 €"),
-        (1234.5, "1.234,50 €"),
-        (0.004, "0,00 €"),
-        (-0.001, "0,00 €"),
-        (1_234_567.891, "1.234.567,89 €"),
-        (478.0, "478,00 €"),
+        ("512", "512,00 €"),
+        ("1234.5", "1.234,50 €"),
+        ("0.004", "0,00 €"),
+        ("1234567.891", "1.234.567,89 €"),
+        ("478.0", "478,00 €"),
+        ("500.00", "500,00 €"),
     ],
 )
-def test_money(value: float, text: str) -> None:
-    assert format_money(value) == text
+def test_money(value: str, text: str) -> None:
+    assert format_money(Decimal(value)) == text
+
+
+@pytest.mark.parametrize(
+    ("cents", "text"),
+    [(0, "0,00 €"), (50000, "500,00 €"), (12883, "128,83 €"), (123456789, "1.234.567,89 €")],
+)
+def test_cents_are_formatted_exactly(cents: int, text: str) -> None:
+    assert format_cents(cents) == text
 
 
 def test_area_km_points_dates_floors() -> None:
@@ -46,4 +56,4 @@ def test_area_km_points_dates_floors() -> None:
 
 def test_non_finite_is_rejected() -> None:
     with pytest.raises(ValueError, match="non-finite"):
-        format_money(float("nan"))
+        format_money(Decimal("NaN"))

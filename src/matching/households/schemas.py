@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from matching.enums import HouseholdStatus, IncomeBasis, Urgency
-from matching.validation import FieldError
+from matching.validation import FieldError, cent_errors
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=20)]
 Age = Annotated[int, msgspec.Meta(ge=0, le=17)]
@@ -66,7 +66,7 @@ class HouseholdUpdate(HouseholdFields, kw_only=True, forbid_unknown_fields=True)
 
 
 def cross_field_errors(data: HouseholdFields) -> list[FieldError]:
-    errors: list[FieldError] = []
+    errors: list[FieldError] = cent_errors(data, ("own_max_rent",))
     persons = (data.adults or 0) + len(data.children_ages or [])
     if persons > 20:
         errors.append(FieldError("children_ages", "Höchstens 20 Personen je Haushalt."))

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from matching.intake.records import Pets
+from matching.numbers import NumberRefused, parse_german_decimal
 
 NumberStyle = Literal["german", "point"]
 """``german``: a lone ``.`` in ``1.234`` is a thousands separator (CSV written by German users).
@@ -136,12 +137,21 @@ _TRAILING_POINT = re.compile(r"[+-]?\d+[.,]")
 
 @lru_cache(maxsize=8192)
 def parse_decimal(raw: str, style: NumberStyle = "german") -> float | Invalid | None:
-    """``"1.234,50"`` → 1234.5, ``"84,5"`` → 84.5, ``"84.5"`` → 84.5; empty → ``None``."""
+    """``"1.234,50"`` → 1234.5, ``"84,5"`` → 84.5, ``"84.5"`` → 84.5; empty → ``None``.
+
+    German style is :func:`matching.numbers.parse_german_decimal` (the parser the forms use;
+    ambiguous text is refused); the point style reads machine-written decimals."""
     text = raw.strip()
     if not text:
         return None
     if _SIMPLE_DECIMAL.fullmatch(text):
         return float(text.replace(",", "."))
+    if style == "german":
+        try:
+            value = parse_german_decimal(raw)
+        except NumberRefused as exc:
+            return Invalid(exc.reason.rstrip("."))
+        return None if value is None else float(value)
     text = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     text = _UNIT.sub("", text).strip()
     if text.startswith("€"):
@@ -150,7 +160,7 @@ def parse_decimal(raw: str, style: NumberStyle = "german") -> float | Invalid | 
         return Invalid(f"{show(raw)} ist keine Zahl")
     if _INT.fullmatch(text):
         return float(int(text))
-    if _DE_GROUPED.fullmatch(text) and (style == "german" or "," in text):
+    if _DE_GROUPED.fullmatch(text) and "," in text:  # point style: "1.234,50" only
         return float(text.replace(".", "").replace(",", "."))
     if _DE_DECIMAL.fullmatch(text):
         return float(text.replace(",", "."))

@@ -123,10 +123,10 @@ def engine_vacancy(vacancy: Vacancy) -> scoring.Vacancy:
         rooms=float(vacancy.rooms),
         living_area=float(vacancy.living_area),
         floor=int(vacancy.floor or 0),  # None was refused above
-        net_cold_rent=float(vacancy.net_cold_rent),
-        cold_service_charges=float(vacancy.cold_service_charges),
+        net_cold_rent=vacancy.net_cold_rent,  # Decimal; exact cents inside the engine
+        cold_service_charges=vacancy.cold_service_charges,
         available_from=vacancy.available_from,
-        heating_costs=_optional(vacancy.heating_costs),
+        heating_costs=vacancy.heating_costs,
         lat=_optional(vacancy.lat),
         lon=_optional(vacancy.lon),
         lift=bool(vacancy.lift),

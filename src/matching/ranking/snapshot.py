@@ -101,6 +101,12 @@ def _float(column: Any) -> ColumnElement[Any]:
     return sa.cast(column, sa.Float).label(column.name)
 
 
+def _cents(column: Any) -> ColumnElement[Any]:
+    """A money column as integer cents, computed by the database (exact: no float sums
+    in the engine; SQLite's REAL 128.83 × 100 rounds back to 12883)."""
+    return sa.cast(sa.func.round(column * 100), sa.BigInteger).label(f"{column.name}_cents")
+
+
 def _household_columns(dialect: str) -> list[ColumnElement[Any]]:
     c = Household.__table__.c
     return [
@@ -109,7 +115,7 @@ def _household_columns(dialect: str) -> list[ColumnElement[Any]]:
         c.reference_code,
         c.persons,
         _text(c.income_basis),
-        _float(c.own_max_rent),
+        _cents(c.own_max_rent),
         _day(c.wbs_valid_until, dialect),
         c.needs_barrier_free,
         c.needs_wheelchair,
@@ -139,9 +145,9 @@ def _vacancy_columns(dialect: str) -> list[ColumnElement[Any]]:
         _float(c.rooms),
         _float(c.living_area),
         c.floor,
-        _float(c.net_cold_rent),
-        _float(c.cold_service_charges),
-        _float(c.heating_costs),
+        _cents(c.net_cold_rent),
+        _cents(c.cold_service_charges),
+        _cents(c.heating_costs),
         _day(c.available_from, dialect),
         c.lat,
         c.lon,
@@ -162,7 +168,7 @@ _SCHEMA: dict[str, Any] = {
     "reference_code": pl.String,
     "persons": pl.Int64,
     "income_basis": pl.String,
-    "own_max_rent": pl.Float64,
+    "own_max_rent_cents": pl.Int64,
     "needs_barrier_free": pl.Boolean,
     "needs_wheelchair": pl.Boolean,
     "needs_ground_floor": pl.Boolean,
@@ -179,9 +185,9 @@ _SCHEMA: dict[str, Any] = {
     "rooms": pl.Float64,
     "living_area": pl.Float64,
     "floor": pl.Int64,
-    "net_cold_rent": pl.Float64,
-    "cold_service_charges": pl.Float64,
-    "heating_costs": pl.Float64,
+    "net_cold_rent_cents": pl.Int64,
+    "cold_service_charges_cents": pl.Int64,
+    "heating_costs_cents": pl.Int64,
     "lat": pl.Float64,
     "lon": pl.Float64,
     "lift": pl.Boolean,

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from matching.enums import PetsPolicy, VacancySource, VacancyStatus
-from matching.validation import FieldError
+from matching.validation import FieldError, cent_errors
 
 Euro = Annotated[float, msgspec.Meta(ge=0, le=100_000)]
 Rooms = Annotated[float, msgspec.Meta(gt=0, le=20, multiple_of=0.5)]
@@ -60,9 +60,14 @@ class VacancyCreate(VacancyFields, kw_only=True, forbid_unknown_fields=True):
 class VacancyUpdate(VacancyFields, kw_only=True, forbid_unknown_fields=True):
     version: int | None = None
 
+    def check(self) -> list[FieldError]:
+        return cross_field_errors(self)
+
 
 def cross_field_errors(data: VacancyFields) -> list[FieldError]:
-    errors: list[FieldError] = []
+    errors: list[FieldError] = cent_errors(
+        data, ("net_cold_rent", "cold_service_charges", "heating_costs", "deposit")
+    )
     if data.min_persons and data.max_persons and data.min_persons > data.max_persons:
         errors.append(FieldError("max_persons", "Max. Personen muss ≥ Min. Personen sein."))
     if data.wheelchair_accessible and data.barrier_free is False:

@@ -18,6 +18,7 @@ from matching.enums import HouseholdStatus, IncomeBasis, Urgency, VacancyStatus
 from matching.ranking import RankingService
 from matching.ranking.snapshot import HouseholdSnapshot, ReferenceSnapshot, VacancySnapshot
 from scoring.inputs import INCOME_BASES, NO_DAY, URGENCIES, day_number
+from scoring.money import NO_AMOUNT, to_cents
 from tests.matching.ranking.ranking_support import actor, add_household, add_vacancy, age_rows
 
 pytestmark = pytest.mark.anyio
@@ -80,12 +81,8 @@ async def test_snapshot_equals_the_database(session: Any, world: Any) -> None:
         assert h.persons[i] == row.persons
         assert INCOME_BASES[h.income_basis[i]] == row.income_basis.value
         assert URGENCIES[h.urgency[i]] == row.urgency.value
-        expected_rent = np.nan if row.own_max_rent is None else float(row.own_max_rent)
-        assert (
-            np.isnan(h.own_max_rent[i])
-            if np.isnan(expected_rent)
-            else (h.own_max_rent[i] == expected_rent)
-        )
+        expected_cents = NO_AMOUNT if row.own_max_rent is None else to_cents(row.own_max_rent)
+        assert h.own_max_rent_cents[i] == expected_cents  # exact integer cents
         assert h.wbs_valid_until[i] == _optional_day(row.wbs_valid_until)
         assert h.eviction_date[i] == _optional_day(row.eviction_date)
         assert h.homeless_since[i] == _optional_day(row.homeless_since)
@@ -114,7 +111,7 @@ async def test_vacancy_snapshot_holds_open_vacancies_and_skips_unrankable(
     assert no_floor.id not in ids and no_floor.id in table.skipped_ids.tolist()
     i = table.position(world.vacancies["a"].id)
     assert i is not None
-    assert table.data.net_cold_rent[i] == 330.0
+    assert table.data.net_cold_rent_cents[i] == 33_000
     assert table.data.available_from[i] == day_number(world.vacancies["a"].available_from)
     assert table.side["title"][i] == "2-Zimmer-Wohnung"
 
