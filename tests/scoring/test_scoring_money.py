@@ -26,19 +26,19 @@ from scoring.money import NO_AMOUNT, from_cents, to_cents
 from scoring.reference import reference_evaluate_pair
 
 TOWNS = municipalities()
-AREAS = sorted(set(TOWNS.rent_limit_area))
 
 
 def limits_of(cents: int) -> RentLimits:
-    """One table per area with the same limit for every household size."""
+    """One table, one area holding every town, the same limit for every household size."""
     rows = [
         {
-            "area": area,
+            "table": 1,
+            "area": "alle",
+            "municipalities": ";".join(TOWNS.ags),
             "persons": str(p),
             "max_gross_cold_rent": float(from_cents(cents)),
             "valid_from": dt.date(2020, 1, 1),
         }
-        for area in AREAS
         for p in range(1, 6)
     ]
     return RentLimits.from_polars(pl.DataFrame(rows))
