@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,7 +47,7 @@ async def count_tables(session: AsyncSession) -> int:
 
 
 async def overlapping(
-    session: AsyncSession, status: RentLimitStatus, start: datetime | object, end: object
+    session: AsyncSession, status: RentLimitStatus, start: date, end: date | None
 ) -> list[RentLimitTable]:
     """Active tables of the same status whose validity overlaps ``start``..``end``."""
     stmt = sa.select(RentLimitTable).where(
