@@ -29,6 +29,8 @@ migrate: install
 	mkdir -p var
 	$(BIN)/litestar --app $(LITESTAR_APP) database upgrade --no-prompt
 
+# E-mailed links point where the app serves (make run PORT=8012); MATCHING_BASE_URL overrides.
+run: export MATCHING_BASE_URL := $(or $(MATCHING_BASE_URL),http://$(HOST):$(PORT))
 run: migrate
 	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner load-reference-data
 	$(BIN)/litestar --app $(LITESTAR_APP) tueroeffner demo-data --if-empty

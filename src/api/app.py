@@ -42,7 +42,7 @@ from api.views import ROUTES as VIEW_ROUTES
 from api.views.matches import ROUTES as MATCH_VIEW_ROUTES
 from matching.config import PROJECT_ROOT, Settings, get_settings
 from matching.db.engine import make_engine, make_session_factory
-from matching.notifications.settings import SmtpSettings
+from matching.notifications.settings import SmtpSettings, smtp_configured
 from matching.ranking import RankingService
 from matching.scheduler.runner import run_forever
 from matching.security import crypto
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     run_forever(
                         session_factory,
                         settings.scheduler_interval_seconds,
-                        smtp_settings=SmtpSettings(),
+                        smtp_settings=SmtpSettings() if smtp_configured() else None,
                         settings=settings,
                         stop=scheduler_stop,
                     )

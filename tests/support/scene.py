@@ -13,7 +13,7 @@ from matching.actors import Actor
 from matching.config import DatabaseSettings
 from matching.consent.service import record_consent
 from matching.db.engine import make_engine, make_session_factory
-from matching.db.models import Organisation, Proposal, User
+from matching.db.models import Organisation, OutboxMessage, Proposal, User
 from matching.enums import ConsentRecipients, OrganisationKind, Role
 from matching.intake import csv_template
 from matching.intake.importer import parse_upload, record_job, run_import
@@ -86,6 +86,9 @@ async def build_scene(url: str) -> Scene:
             sa.text("SELECT id FROM api_keys WHERE organisation_id = :o ORDER BY id LIMIT 1"),
             {"o": world.orgs["landlord_a"].id},
         )
+        message_id = await session.scalar(
+            sa.select(OutboxMessage.id).order_by(OutboxMessage.id).limit(1)
+        )
         await session.commit()
         scene = Scene(
             values={
@@ -99,6 +102,7 @@ async def build_scene(url: str) -> Scene:
                 "user_id": other_user,
                 "org_id": other_org,
                 "key_id": key_id,
+                "message_id": message_id,
                 "external_id": "EXT-a",
                 "token": raw,
                 "file_path": "app.css",

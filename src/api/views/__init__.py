@@ -12,6 +12,7 @@ from api.views.gdpr import ROUTES as GDPR_ROUTES
 from api.views.households import HouseholdPages
 from api.views.intake import ROUTES as INTAKE_ROUTES
 from api.views.links import ROUTES as LINK_ROUTES
+from api.views.mailbox import ROUTES as MAILBOX_ROUTES
 from api.views.proposals import ROUTES as PROPOSAL_ROUTES
 from api.views.rent_limits import RentLimitPages
 from api.views.reports import ROUTES as REPORT_ROUTES
@@ -35,4 +36,5 @@ ROUTES: list[Any] = [
     *INTAKE_ROUTES,
     *API_KEY_ROUTES,
     *REPORT_ROUTES,
+    *MAILBOX_ROUTES,
 ]

@@ -64,6 +64,7 @@ ACTIONS: dict[str, str] = {
     "password.reset": "Passwort über Link neu gesetzt",
     "rent_limits.import": "Mietobergrenzen-Tabelle übernommen",
     "rent_limits.deactivate": "Mietobergrenzen-Tabelle deaktiviert",
+    "outbox.retry": "E-Mail erneut zum Versand gegeben",
 }
 
 OBJECTS: dict[str, str] = {
@@ -78,6 +79,7 @@ OBJECTS: dict[str, str] = {
     "api_key": "API-Schlüssel",
     "import_job": "Import",
     "rent_limit_table": "Mietobergrenzen-Tabelle",
+    "outbox_message": "E-Mail",
 }
 
 # Detail keys shown with a German label; anything else stays in the stored row only.

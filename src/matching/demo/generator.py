@@ -90,6 +90,19 @@ _STREETS = [
 ]
 
 
+_INTERNAL = [
+    "Intern: Mietschulden beim Vorvermieter, Ratenzahlung läuft.",
+    "Intern: Suchtberatung läuft, Termine werden eingehalten.",
+    "Intern: Schufa-Eintrag, Klärung mit Schuldnerberatung.",
+]
+_FOR_LANDLORDS = [
+    "Ruhiger Haushalt, Nichtraucher; Mietzahlung direkt durch das Jobcenter.",
+    "Familie sucht langfristig; Kinder gehen in die Grundschule vor Ort.",
+    "Berufstätig in Teilzeit, gut erreichbar nachmittags.",
+    "Kleiner Hund (gut erzogen); Haftpflichtversicherung vorhanden.",
+]
+
+
 @dataclass(frozen=True)
 class DemoContext:
     counseling: list[tuple[int, int | None]]  # (organisation id, counselor user id)
@@ -224,7 +237,15 @@ def household_rows(
                 f"{_LAST[int(rng.integers(len(_LAST)))]} (Demo)",
                 "phone": None,
                 "email": None,
-                "notes": None,
+                # Internal notes stay in the office; the notes for landlords are shareable.
+                "notes": _INTERNAL[int(rng.integers(len(_INTERNAL)))]
+                if rng.random() < 0.2
+                else None,
+                "landlord_notes": (
+                    _FOR_LANDLORDS[int(rng.integers(len(_FOR_LANDLORDS)))]
+                    if rng.random() < 0.4
+                    else None
+                ),
                 "version": 1,
             }
         )
@@ -319,8 +340,10 @@ async def load_demo_data(
     seed: int = 42,
     today: date | None = None,
     progress: Progress | None = None,
+    journeys: bool = True,
 ) -> dict[str, int]:
-    """Add demo households and vacancies (after the demo accounts) in bulk statements."""
+    """Add demo households and vacancies (after the demo accounts) in bulk statements, then
+    (``journeys``) consents and proposals in every state (``matching.demo.journeys``)."""
     today = today or date.today()
     await ensure_demo_accounts(session)
     ctx = await demo_context(session)
@@ -332,4 +355,9 @@ async def load_demo_data(
     await _bulk_insert(session, Vacancy.__table__, v_rows, "Wohnungsangebote", progress)  # type: ignore[arg-type]
     await versioning.bump(session, versioning.HOUSEHOLDS)
     await versioning.bump(session, versioning.VACANCIES)
-    return {"households": len(h_rows), "vacancies": len(v_rows)}
+    counts = {"households": len(h_rows), "vacancies": len(v_rows)}
+    if journeys:
+        from matching.demo.journeys import load_demo_journeys
+
+        counts |= await load_demo_journeys(session, today=today, seed=seed)
+    return counts

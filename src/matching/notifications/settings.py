@@ -34,3 +34,9 @@ class SmtpSettings:
             f"SmtpSettings(host={self.host!r}, port={self.port}, user={self.user!r}, "
             f"starttls={self.starttls}, tls={self.tls}, from_address={self.from_address!r})"
         )
+
+
+def smtp_configured() -> bool:
+    """Whether an SMTP server is set up (``MATCHING_SMTP_HOST``); without one, e-mails stay in
+    the local mailbox ("Postausgang") for the admin to read instead of failing unseen."""
+    return bool(_env("HOST").strip())

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from matching.config import Settings, get_settings
 from matching.gdpr.anonymise import anonymise_due
-from matching.notifications.settings import SmtpSettings
+from matching.notifications.settings import SmtpSettings, smtp_configured
 from matching.notifications.worker import deliver_pending
 from matching.proposals.timeutil import as_utc, berlin_date, utcnow
 from matching.scheduler import jobs, lease
@@ -42,8 +42,11 @@ def default_jobs(
     smtp_settings: SmtpSettings | None = None, settings: Settings | None = None
 ) -> list[Job]:
     smtp = smtp_settings or SmtpSettings()
+    local_only = smtp_settings is None and not smtp_configured()
 
     async def deliver(factory: SessionFactory, now: datetime) -> int:
+        if local_only:  # no SMTP server: messages wait in the local mailbox ("Postausgang")
+            return 0
         return (await deliver_pending(factory, smtp, now)).sent
 
     async def remind(factory: SessionFactory, now: datetime) -> int:
