@@ -40,3 +40,22 @@ async def test_reference_data_is_complete_and_loading_is_idempotent(session: Any
 def test_every_postal_code_belongs_to_exactly_one_town() -> None:
     codes = [c for m in municipalities() for c in m.postal_codes]
     assert len(codes) == len(set(codes))
+
+
+async def test_shipped_tables_load_once_each_and_never_over_an_admin_table(session: Any) -> None:
+    # An installation whose 2013 table the admin entered under another name: the shipped one
+    # would overlap it, so nothing is added (and nothing fails).
+    official = await session.scalar(
+        sa.select(RentLimitTable).where(RentLimitTable.status == RentLimitStatus.OFFICIAL)
+    )
+    shipped_name = official.name
+    official.name = "Eigene Tabelle 2013"
+    await session.commit()
+    try:
+        assert (await load_reference_data(session))["rent_limits"] == 0
+        count = await session.scalar(sa.select(sa.func.count(RentLimitTable.id)))
+        assert count == 2
+    finally:
+        await session.rollback()
+        official.name = shipped_name
+        await session.commit()

@@ -2,8 +2,9 @@
 
 Loading is idempotent: rows are matched on their natural keys, changed ones updated, new ones
 inserted. The shipped rent-limit tables (the example table, marked as example, and the Kreis'
-official 2013 table) are only loaded while no table exists at all, through the same parser
-and service as the admin page; tables the admin maintains are never touched.
+official 2013 table) are loaded once each, through the same parser and service as the admin
+page, and only where they do not overlap a table the admin entered; tables the admin
+maintains are never touched.
 """
 
 from __future__ import annotations
@@ -112,22 +113,22 @@ async def load_reference_data(session: AsyncSession) -> dict[str, int]:
                 setattr(current_r, k, v)
             written["decline_reasons"] += 1
     await session.flush()
-    # Shipped tables only go in while no table exists at all: once the admin maintains the
-    # tables, shipping new examples must not mix into the official figures.
-    if not await rent_limit_repo.count_tables(session):
-        system = Actor(kind="system", organisation_id=None, label="Referenzdaten")
-        for filename, name, source, example in SHIPPED_TABLES:
-            data = resources.files("matching.reference").joinpath(filename).read_bytes()
-            table, draft = await import_file(
-                session,
-                system,
-                filename=filename,
-                data=data,
-                name=name,
-                legal_source=source,
-                example=example,
-            )
-            if table is None:  # a shipped file that does not parse is a bug: say which line
-                raise ValueError(f"{filename}: {draft.problems}")
+    # Each shipped table goes in once (matched by name, also when deactivated since), and only
+    # where it fits: a table the admin entered for the same period wins, nothing is mixed in.
+    system = Actor(kind="system", organisation_id=None, label="Referenzdaten")
+    for filename, name, source, example in SHIPPED_TABLES:
+        if await rent_limit_repo.has_table_named(session, name):
+            continue
+        data = resources.files("matching.reference").joinpath(filename).read_bytes()
+        table, draft = await import_file(
+            session,
+            system,
+            filename=filename,
+            data=data,
+            name=name,
+            legal_source=source,
+            example=example,
+        )
+        if table is not None:
             written["rent_limits"] += len(draft.lines)
     return written

@@ -42,8 +42,10 @@ async def get_table(session: AsyncSession, table_id: int) -> RentLimitTable | No
     return await session.get(RentLimitTable, table_id)
 
 
-async def count_tables(session: AsyncSession) -> int:
-    return int(await session.scalar(sa.select(sa.func.count()).select_from(RentLimitTable)) or 0)
+async def has_table_named(session: AsyncSession, name: str) -> bool:
+    """Whether a table of this name exists (active or deactivated)."""
+    found = await session.scalar(sa.select(RentLimitTable.id).where(RentLimitTable.name == name))
+    return found is not None
 
 
 async def overlapping(
