@@ -200,7 +200,7 @@ def flat_limits(
     if flats.height == 0:
         return np.zeros(0, dtype=np.int64), np.zeros((0, MAX_PERSONS + 1), dtype=np.int64)
     frame = VacancyFrame.build(Vacancies.from_polars(flats), municipalities, rent_limits)
-    return frame.gross_cold_cents, frame.limit
+    return frame.gross_cold_rent, frame.limit  # both in cents
 
 
 def compute(
