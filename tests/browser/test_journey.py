@@ -187,7 +187,7 @@ def test_proposal_journey(running: Running) -> None:
                 "net_cold_rent": "300",
                 "cold_service_charges": "90",
                 "heating_costs": "60",
-                "available_from": (date.today() + timedelta(days=30)).isoformat(),  # native date input
+                "available_from": (date.today() + timedelta(days=30)).isoformat(),
             }.items():
                 landlord.fill(f"#f-{field}", value)
             landlord.click("button:has-text('Speichern')")

@@ -54,7 +54,7 @@ def _list_flat(page: Any, base: str) -> int:
         "net_cold_rent": "300",
         "cold_service_charges": "90",
         "heating_costs": "60",
-        "available_from": (date.today() + timedelta(days=30)).isoformat(),  # native date input
+        "available_from": (date.today() + timedelta(days=30)).isoformat(),
     }.items():
         page.fill(f"#f-{field}", value)
     page.click("button:has-text('Speichern')")
