@@ -18,7 +18,7 @@ from matching.errors import NotFound
 from matching.reports import service
 from matching.reports.export import pdf_from_html, table_csv, table_xlsx
 from matching.reports.suppression import SUPPRESSION_NOTE
-from matching.validation import ValidationFailed
+from matching.validation import FieldError, ValidationFailed
 
 PARAMS = (
     "zeitraum",
@@ -101,7 +101,7 @@ async def export_table(
     """One table of the report as CSV or XLSX (the same suppressed cells as on the page)."""
     fmt = str(request.query_params.get("format") or "csv")
     if fmt not in ("csv", "xlsx"):
-        raise ValidationFailed([service.FieldError("format", "Bitte CSV oder XLSX wählen.")])
+        raise ValidationFailed([FieldError("format", "Bitte CSV oder XLSX wählen.")])
     report = await service.build_report(db_session, _actor(request), _raw(request), date.today())
     table = report.table(str(request.query_params.get("tabelle") or ""))
     if table is None:

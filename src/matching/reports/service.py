@@ -23,12 +23,10 @@ from matching.enums import OrganisationKind, Role
 from matching.errors import Forbidden
 from matching.ranking.snapshot import ReferenceSnapshot
 from matching.reports import figures, repository
-from matching.reports.period import Period, parse_period, year_period
+from matching.reports.period import Period, parse_period
 from matching.reports.repository import Filters
 from matching.reports.tables import Table
 from matching.validation import FieldError, ValidationFailed
-
-__all__ = ["FieldError", "Report", "build_report", "form_choices", "is_fachstelle"]
 from scoring import Municipalities, RentLimits, Vacancies
 from scoring.inputs import MAX_PERSONS, day_number
 from scoring.pairs import VacancyFrame
@@ -246,8 +244,3 @@ def compute(
             tuple(figures.prevention_tables(frames.prevention, start, end, names)),
         ),
     )
-
-
-def published_year(today: dt.date) -> Period:
-    """The latest published yearly report: the last complete calendar year."""
-    return year_period(today.year - 1)
