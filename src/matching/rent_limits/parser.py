@@ -7,8 +7,9 @@ optional ``max_heating_eur``, ``valid_from``, optional ``valid_to`` and ``status
 (``example``/``official``). Without a municipalities column the area names are the Kreis'
 market types (I..IV) and take their towns from the towns' current market type.
 
-Decoding, delimiter, numbers and dates use the vacancy import's helpers (:mod:`intake`), so a
-clerk's German spreadsheet reads the same everywhere. Amounts are exact ``Decimal`` values.
+Decoding, delimiter and dates use the vacancy import's helpers (:mod:`intake`), amounts the
+one strict German number parser (:mod:`matching.numbers`), so a clerk's German spreadsheet
+reads the same everywhere. Amounts are exact ``Decimal`` values; ambiguous ones are refused.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import msgspec
 from matching.enums import RentLimitStatus
 from matching.intake.location import town_key
 from matching.intake.tabular import detect_encoding, iter_lines, sniff_delimiter
-from matching.intake.values import Invalid, parse_date, parse_decimal, show
+from matching.intake.values import Invalid, parse_date, show
+from matching.numbers import NumberRefused, parse_money
 
 __all__ = [
     "MAX_AMOUNT",
@@ -131,15 +133,13 @@ def _columns(header: Sequence[str]) -> _Columns:
 
 
 def _amount(raw: str, what: str) -> Decimal | str | None:
-    """A Euro amount as Decimal (the import's number rules), or a German problem."""
-    value = parse_decimal(raw)
-    if value is None:
+    """A Euro amount as exact Decimal (the one strict German parser), or a German problem."""
+    try:
+        amount = parse_money(raw)
+    except NumberRefused as exc:
+        return f"{what}: {exc.reason.rstrip('.')}"
+    if amount is None:
         return None
-    if isinstance(value, Invalid):
-        return f"{what}: {value.reason}"
-    amount = Decimal(str(value))  # the shortest text of the parsed number: exact digits
-    if amount != amount.quantize(Decimal("0.01")):
-        return f"{what}: {show(raw)} hat mehr als zwei Nachkommastellen"
     if amount < 0:
         return f"{what}: {show(raw)} ist negativ"
     if amount > MAX_AMOUNT:
