@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_proposals.py
 	$(BIN)/python benchmarks/bench_demo_data.py
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_household_search.py
 
 clean-db:
 	rm -f var/tueroeffner.sqlite3 var/tueroeffner.sqlite3-wal var/tueroeffner.sqlite3-shm

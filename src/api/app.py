@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth import AuthMiddleware, RotatingSessionConfig
 from api.cli import TueroeffnerCLIPlugin
@@ -42,6 +45,7 @@ from api.views import ROUTES as VIEW_ROUTES
 from api.views.matches import ROUTES as MATCH_VIEW_ROUTES
 from matching.config import PROJECT_ROOT, Settings, get_settings
 from matching.db.engine import make_engine, make_session_factory
+from matching.households import name_index
 from matching.notifications.settings import SmtpSettings, smtp_configured
 from matching.ranking import RankingService
 from matching.scheduler.runner import run_forever
@@ -60,6 +64,22 @@ def _session_store(settings: Settings) -> Store:
     if kind == "memory":
         return MemoryStore()
     return FileStore(Path(settings.var_dir) / "sessions", create_directories=True)
+
+
+log = logging.getLogger(__name__)
+
+
+async def _index_unindexed_names(factory: async_sessionmaker[AsyncSession]) -> None:
+    """Names written before the blind index existed (or by an old version) become
+    searchable; a no-op query once everything is indexed."""
+    try:
+        async with factory() as session, session.begin():
+            count = await name_index.backfill(session)
+    except SQLAlchemyError:  # not migrated yet: `litestar database upgrade` comes first
+        log.warning("name index not built: database not migrated")
+        return
+    if count:
+        log.info("name index built", extra={"households": count})
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -104,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     scheduler_tasks: list[asyncio.Task[None]] = []
 
     async def on_startup() -> None:
+        await _index_unindexed_names(session_factory)
         if settings.scheduler_enabled:  # deadlines, reminders and the outbox worker
             scheduler_stop.clear()
             scheduler_tasks.append(

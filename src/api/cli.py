@@ -225,7 +225,8 @@ def _security_commands(group: click.Group) -> None:
         keys = _settings(app).security.encryption_keys
         report = asyncio.run(rotate_all(_factory(app), keys, batch=batch))
         console.print(
-            f"Neu verschlüsselt: {report.rotated} Werte; bereits aktuell: {report.current}."
+            f"Neu verschlüsselt: {report.rotated} Werte; bereits aktuell: {report.current}; "
+            f"Namensindex neu aufgebaut für {report.reindexed} Haushalte."
         )
         for column, count in sorted(report.per_column.items()):
             console.print(f"  {column}: {count}")

@@ -274,6 +274,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/vacancies/{vacancy_id}/matches/{household_id}": "L F F ok F F F F F N F F F L L L L L L",
     "GET /haushalte": "L L L L L L L L L L L L L L F ok F ok ok",
     "POST /haushalte": "L L L L L L L L L L L L L L F ok F ok ok",
+    "POST /haushalte/suche": "L L L L L L L L L L L L L L F ok F ok ok",
     "GET /haushalte/neu": "L L L L L L L L L L L L L L F ok F ok ok",
     "GET /haushalte/{household_id}": "L L L L L L L L L L L L L L F N F ok ok",
     "POST /haushalte/{household_id}": "L L L L L L L L L L L L L L F N F ok ok",

@@ -16,7 +16,7 @@ from api.views.forms import flash, form_dict, render
 from matching.actors import Actor
 from matching.db.models import Municipality
 from matching.enums import HouseholdStatus, IncomeBasis, Urgency
-from matching.households.repository import HouseholdFilter
+from matching.households.repository import LARGE_HOUSEHOLD, HouseholdFilter
 from matching.households.schemas import HouseholdCreate, HouseholdUpdate
 from matching.households.service import HouseholdService
 from matching.reference.queries import municipalities
@@ -61,22 +61,26 @@ class HouseholdPages(Controller):
         status: HouseholdStatus | None = None,
         urgency: Urgency | None = None,
         town: Annotated[str | None, Parameter(pattern=r"^\d{8}$")] = None,
+        size: Annotated[int | None, Parameter(ge=1, le=LARGE_HOUSEHOLD)] = None,
         page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
     ) -> Template:
-        flt = HouseholdFilter(status=status, urgency=urgency, municipality_ags=town)
-        rows, total = await households.list_for(actor, flt, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        return render(
-            request,
-            "households/list.html",
-            households=rows,
-            total=total,
-            page=page,
-            pages=max(1, -(-total // PAGE_SIZE)),
-            towns=await municipalities(db_session),
-            filters={"status": status, "urgency": urgency, "town": town},
-            statuses=list(HouseholdStatus),
-            urgencies=list(Urgency),
-        )
+        """Filters only (no personal data): they may stand in the address."""
+        flt = HouseholdFilter(status=status, urgency=urgency, municipality_ags=town, persons=size)
+        return await _list(request, actor, households, db_session, flt, page)
+
+    @post("/suche")
+    async def search_page(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        households: HouseholdService,
+        db_session: AsyncSession,
+    ) -> Template:
+        """Search by name or reference code: sent in the body, so a name never lands in an
+        address, a log or the browser history."""
+        raw = await form_dict(request)
+        flt, page = _search_filter(raw)
+        return await _list(request, actor, households, db_session, flt, page)
 
     @get("/neu")
     async def new_page(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
@@ -189,6 +193,58 @@ async def _clear_emptied(household: Any, raw: dict[str, Any]) -> None:
             setattr(household, field, None)
     if "preferred_ags" in raw and not raw["preferred_ags"]:
         household.preferred_ags = []
+
+
+def _enum_or_none(enum: type[Any], raw: Any) -> Any:
+    return enum(raw) if raw in {e.value for e in enum} else None
+
+
+def _int_in(raw: Any, low: int, high: int) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and low <= int(text) <= high else None
+
+
+def _search_filter(raw: dict[str, Any]) -> tuple[HouseholdFilter, int]:
+    """The search form's fields as a filter; anything unreadable counts as "all"."""
+    town = str(raw.get("town") or "")
+    flt = HouseholdFilter(
+        status=_enum_or_none(HouseholdStatus, raw.get("status")),
+        urgency=_enum_or_none(Urgency, raw.get("urgency")),
+        municipality_ags=town if len(town) == 8 and town.isdigit() else None,
+        persons=_int_in(raw.get("size"), 1, LARGE_HOUSEHOLD),
+        query=str(raw.get("q") or "").strip()[:200] or None,
+    )
+    return flt, _int_in(raw.get("page"), 1, 100_000) or 1
+
+
+async def _list(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    households: HouseholdService,
+    db_session: AsyncSession,
+    flt: HouseholdFilter,
+    page: int,
+) -> Template:
+    rows, total = await households.list_for(actor, flt, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return render(
+        request,
+        "households/list.html",
+        households=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        towns=await municipalities(db_session),
+        filters={
+            "status": flt.status,
+            "urgency": flt.urgency,
+            "town": flt.municipality_ags,
+            "size": flt.persons,
+        },
+        query=flt.query or "",
+        statuses=list(HouseholdStatus),
+        urgencies=list(Urgency),
+        sizes=[(n, f"{n} und mehr" if n == LARGE_HOUSEHOLD else str(n)) for n in range(1, 6)],
+    )
 
 
 def _choices() -> dict[str, Any]:

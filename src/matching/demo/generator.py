@@ -28,6 +28,7 @@ from matching.enums import (
     VacancySource,
     VacancyStatus,
 )
+from matching.households import name_index
 from matching.households.codes import reference_code
 from matching.security.passwords import hash_password
 
@@ -351,6 +352,7 @@ async def load_demo_data(
     start_v = int((await session.scalar(sa.select(sa.func.count(Vacancy.id)))) or 0) + 1
     h_rows = household_rows(households, seed + start_h, ctx, today, start_h)
     await _bulk_insert(session, Household.__table__, h_rows, "Haushalte", progress)  # type: ignore[arg-type]
+    await name_index.backfill(session, {r["reference_code"]: r["name"] for r in h_rows})
     v_rows = vacancy_rows(vacancies, seed + start_v, ctx, today, start_v)
     await _bulk_insert(session, Vacancy.__table__, v_rows, "Wohnungsangebote", progress)  # type: ignore[arg-type]
     await versioning.bump(session, versioning.HOUSEHOLDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
@@ -52,13 +53,8 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
         self, actor: Actor, flt: HouseholdFilter, limit: int = 25, offset: int = 0
     ) -> tuple[list[Household], int]:
         scope = self._scope(actor)
-        flt = HouseholdFilter(
-            organisation_id=scope if scope is not None else flt.organisation_id,
-            status=flt.status,
-            urgency=flt.urgency,
-            municipality_ags=flt.municipality_ags,
-            reference_code=flt.reference_code,
-        )
+        if scope is not None:
+            flt = replace(flt, organisation_id=scope)
         return await self.repository.page(flt, limit, offset)
 
     async def get_for(

@@ -6,9 +6,15 @@ front and old rows re-encrypted at leisure (``rotate``) without downtime.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 _ring: MultiFernet | None = None
+_index_keys: tuple[bytes, ...] = ()
+_INDEX_LABEL = b"tueroeffner/blind-index/v1"
 
 
 class KeyRingNotConfigured(RuntimeError):
@@ -20,6 +26,23 @@ def configure(keys: tuple[str, ...] | list[str]) -> None:
     if not keys:
         raise KeyRingNotConfigured("no encryption keys given (MATCHING_ENCRYPTION_KEYS)")
     _ring = MultiFernet([Fernet(k.encode()) for k in keys])
+    global _index_keys
+    _index_keys = tuple(index_key(k) for k in keys)
+
+
+def index_key(fernet_key: str) -> bytes:
+    """The blind-index key belonging to one encryption key (HMAC-SHA256 with a fixed label).
+
+    Why derived: it rotates with the encryption key (``rotate-keys`` re-indexes), needs no
+    configuration of its own, and knowing it reveals nothing about the encryption key."""
+    return hmac.new(base64.urlsafe_b64decode(fernet_key), _INDEX_LABEL, hashlib.sha256).digest()
+
+
+def index_keys() -> tuple[bytes, ...]:
+    """Blind-index keys, newest first (all are searched, so a rotation misses nothing)."""
+    if not _index_keys:
+        raise KeyRingNotConfigured("encryption keys not configured")
+    return _index_keys
 
 
 def ring() -> MultiFernet:

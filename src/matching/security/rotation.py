@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from matching.db.base import EncryptedText, metadata
+from matching.households import name_index
 from matching.security import crypto
 
 SNAPSHOT_KEY = "identity_encrypted"
@@ -34,6 +35,7 @@ class RotationReport:
     rotated: int = 0
     current: int = 0  # already under the newest key
     per_column: dict[str, int] = field(default_factory=dict)
+    reindexed: int = 0  # households whose name index was rebuilt under the newest key
 
 
 def encrypted_columns() -> list[tuple[str, list[str]]]:
@@ -158,10 +160,13 @@ async def rotate_all(
     *,
     batch: int = DEFAULT_BATCH,
 ) -> RotationReport:
-    """Re-encrypt every encrypted column and snapshot with ``keys[0]``; one transaction a batch."""
+    """Re-encrypt every encrypted column and snapshot with ``keys[0]`` and rebuild the name
+    index under it; one transaction a batch."""
     rotator = _Rotator(keys)
     report = RotationReport()
     for table_name, columns in encrypted_columns():
         await _rotate_table(factory, rotator, table_name, columns, batch, report)
     await _rotate_snapshots(factory, rotator, batch, report)
+    # The blind index of names is keyed by the encryption key: rebuilt under the newest one.
+    report.reindexed = await name_index.rebuild_all(factory, keys, batch=batch)
     return report

@@ -15,11 +15,13 @@ from matching.db.models.consent import Consent
 from matching.db.models.data_version import DataVersion
 from matching.db.models.decline_reason import DeclineReason
 from matching.db.models.household import Household
+from matching.db.models.household_name_token import HouseholdNameToken
 from matching.db.models.import_job import ImportJob
 from matching.db.models.job_lock import JobLock
 from matching.db.models.municipality import Municipality
 from matching.db.models.organisation import Organisation
 from matching.db.models.outbox import OutboxMessage
+from matching.db.models.password_reset import PasswordResetToken
 from matching.db.models.proposal import Proposal, ProposalEvent, ProposalToken
 from matching.db.models.rent_limit import (
     RentLimitAmount,
@@ -43,12 +45,14 @@ __all__ = [
     "DataVersion",
     "DeclineReason",
     "Household",
+    "HouseholdNameToken",
     "ImportJob",
     "JobLock",
     "LocalService",
     "Municipality",
     "Organisation",
     "OutboxMessage",
+    "PasswordResetToken",
     "Proposal",
     "ProposalEvent",
     "ProposalToken",
