@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -223,7 +222,11 @@ async def add_proposals(
     today: date,
     settings: Settings,
 ) -> int:
-    """For each of the two demo landlords, one proposal per script, from the rankings."""
+    """For each of the two demo landlords, one proposal per script, from the rankings.
+
+    All households are chosen first and proposed afterwards: the rankings then read one
+    snapshot instead of reloading it after every change.
+    """
     people = await _people(session)
     if not people.counselors:
         return 0
@@ -233,7 +236,7 @@ async def add_proposals(
         )
     ).all()
     used: set[int] = set()
-    made = 0
+    plan: list[tuple[Actor, int, int, tuple[int, tuple[Step, ...]]]] = []
     for n, landlord_id in enumerate(sorted(landlord_ids)):
         vacancies = iter(
             (
@@ -248,46 +251,22 @@ async def add_proposals(
                 )
             ).all()
         )
-        for k, (days_ago, steps) in enumerate(SCRIPTS):
+        for k, script in enumerate(SCRIPTS):
             counselor = people.counselors[(n + k) % len(people.counselors)]
-            made += await _one(
-                session,
-                ranking,
-                people,
-                counselor,
-                vacancies,
-                used,
-                (days_ago, steps),
-                today,
-                settings,
-            )
-    return made
-
-
-async def _one(
-    session: AsyncSession,
-    ranking: RankingService,
-    people: _People,
-    counselor: Actor,
-    vacancies: Any,
-    used: set[int],
-    script: tuple[int, tuple[Step, ...]],
-    today: date,
-    settings: Settings,
-) -> int:
-    """Propose on the next vacancy that has a suitable household, then play the script."""
-    days_ago, steps = script
-    start = _at(today, days_ago)
-    for vacancy in vacancies:
-        household_id = await _candidate(
-            session, ranking, counselor, vacancy, used, berlin_date(start)
-        )
-        if household_id is None:
-            continue
+            on_date = berlin_date(_at(today, script[0]))
+            for vacancy in vacancies:
+                found = await _candidate(session, ranking, counselor, vacancy, used, on_date)
+                if found is not None:
+                    used.add(found)
+                    plan.append((counselor, vacancy.id, found, script))
+                    break
+    made = 0
+    for counselor, vacancy_id, household_id, (days_ago, steps) in plan:
+        start = _at(today, days_ago)
         [outcome] = await service.propose(
             session,
             counselor,
-            vacancy.id,
+            vacancy_id,
             [household_id],
             checker=ranking,
             now=start,
@@ -295,13 +274,12 @@ async def _one(
         )
         if outcome.proposal_id is None:
             continue
-        used.add(household_id)
+        made += 1
         try:
             await _play(session, people, outcome.proposal_id, steps, start, settings)
         except DomainError:
-            return 1  # the proposal stays in the state it reached
-        return 1
-    return 0
+            continue  # the proposal stays in the state it reached
+    return made
 
 
 async def load_demo_journeys(

@@ -297,6 +297,7 @@ class Table(Generic[T]):
     live_id_sum: int
     group_of: dict[tuple[str, ...], int] = field(default_factory=dict)
     _subsets: dict[int, T] = field(default_factory=dict, repr=False)
+    _lower_codes: dict[str, np.ndarray[Any, Any]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -329,7 +330,10 @@ class Table(Generic[T]):
 
         A separate table like :meth:`for_organisation`, so ranks count only the hits.
         """
-        codes = np.char.lower(self.side["reference_code"].astype(str))
+        codes = self._lower_codes.get("reference_code")
+        if codes is None:  # once per snapshot version
+            codes = np.char.lower(self.side["reference_code"].astype(str))
+            self._lower_codes["reference_code"] = codes
         mask = np.char.find(codes, text.strip().lower()) >= 0
         if organisation_id is not None:
             mask &= self.side["organisation_id"] == organisation_id
