@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_demo_data.py
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_household_search.py
+	$(BIN)/python benchmarks/bench_acceptance.py
 
 clean-db:
 	rm -f var/tueroeffner.sqlite3 var/tueroeffner.sqlite3-wal var/tueroeffner.sqlite3-shm

@@ -43,6 +43,7 @@ from api.observability import RequestLogMiddleware, configure_logging
 from api.templating import template_config
 from api.views import ROUTES as VIEW_ROUTES
 from api.views.matches import ROUTES as MATCH_VIEW_ROUTES
+from matching.acceptance.service import AcceptanceService, model_directory
 from matching.config import PROJECT_ROOT, Settings, get_settings
 from matching.db.engine import make_engine, make_session_factory
 from matching.households import name_index
@@ -191,6 +192,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # configure_logging: JSON lines, no personal data
     )
     app.state.ranking = ranking  # cached snapshots + engine (api.views.matches)
+    # the learned acceptance chance (shown beside the score; missing model: shown as such)
+    app.state.acceptance = AcceptanceService(model_directory(Path(settings.var_dir)))
     app.asgi_handler = RequestLogMiddleware(app.asgi_handler)  # also sees 404s and errors
     return app
 

@@ -71,6 +71,13 @@ class TueroeffnerCLIPlugin(CLIPlugin):
         def demo_logins(url: str) -> None:
             print_demo_logins(url)
 
+        @group.command(
+            name="train-acceptance",
+            help="Zusage-Chance neu trainieren (aus allen beantworteten Vorschlägen).",
+        )
+        def train_acceptance(app: Litestar) -> None:
+            asyncio.run(_train_acceptance(app))
+
         _security_commands(group)
         _rent_limit_commands(group)
 
@@ -109,6 +116,26 @@ async def _demo(app: Litestar, households: int, vacancies: int, seed: int, if_em
         f"Demodaten geschrieben: {counts['households']} Haushalte, "
         f"{counts['vacancies']} Wohnungsangebote in {time.perf_counter() - started:.1f} s"
     )
+
+
+async def _train_acceptance(app: Litestar) -> None:
+    service = app.state.acceptance
+    started = time.perf_counter()
+    async with _factory(app)() as session:
+        try:
+            card = await service.train_from(session)
+        except ValueError as exc:
+            console.print(f"[yellow]Kein Modell trainiert: {exc}[/yellow]")
+            raise SystemExit(1) from exc
+    auc = "–" if card.roc_auc is None else f"{card.roc_auc:.3f}"
+    console.print(
+        f"Modell {card.version} trainiert in {time.perf_counter() - started:.1f} s: "
+        f"{card.answered} beantwortete Vorschläge ({card.window_start} bis {card.window_end}), "
+        f"ROC AUC {auc}, Brier {card.brier:.4f} (Vermieter-Quote {card.baseline_brier:.4f}), "
+        f"Kalibrierungsfehler {card.ece:.3f}."
+    )
+    status = service.status()
+    console.print("Wird angezeigt." if status.available else f"Nicht angezeigt: {status.reason}")
 
 
 async def _create_admin(app: Litestar, email: str, name: str, organisation: str, pw: str) -> None:

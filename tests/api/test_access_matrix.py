@@ -224,6 +224,8 @@ def test_access_matrix(tmp_path: Path) -> None:
 # Reviewed by hand: one row per route, one outcome per actor in ACTORS order (anon, the six
 # counselling-office keys, the six landlord keys, link, LB, CB, LA, CA, ADM).
 EXPECTED: dict[str, str] = {
+    "GET /berichte/fairness": "L L L L L L L L L L L L L L F F F F ok",
+    "GET /berichte/zusage-chance": "L L L L L L L L L L L L L L F ok F ok ok",
     "GET /": "L L L L L L L L L L L L L L ok ok ok ok ok",
     "GET /admin/audit": "L L L L L L L L L L L L L L F F F F ok",
     "GET /admin/audit/pruefung": "L L L L L L L L L L L L L L F F F F ok",

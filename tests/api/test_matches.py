@@ -40,8 +40,12 @@ async def test_vacancy_matches_shape(client: Any, world: Any, session: Any) -> N
         "items",
         "funnel",
         "warnings",
+        "acceptance_note",
     }
     assert body["policy"]["name"] == "dringlichkeit" and body["policy"]["version"]
+    # no model trained yet: the chance is null, with the reason
+    assert body["acceptance_note"].startswith("noch zu wenig Erfahrung")
+    assert all(i["acceptance"] is None for i in body["items"])
     assert body["scope"] == "organisation"
     assert [i["reference_code"] for i in body["items"]] == [world.households["a"].reference_code]
     item = body["items"][0]

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dependencies import provide_actor
 from api.guards import requires_scope
+from matching.acceptance.service import AcceptanceService, Chance, PageChances
 from matching.actors import Actor
 from matching.ranking import RankingService
 from matching.ranking.results import HouseholdMatches, PairResult, VacancyMatches
@@ -69,6 +70,14 @@ class FunnelOut(msgspec.Struct):
     steps: list[FunnelStepOut]
 
 
+class AcceptanceOut(msgspec.Struct):
+    """Estimated chance that the landlord accepts (learned; changes no order)."""
+
+    probability: float
+    band: str
+    model_version: str
+
+
 class HouseholdMatchOut(msgspec.Struct):
     rank: int
     household_id: int
@@ -78,6 +87,7 @@ class HouseholdMatchOut(msgspec.Struct):
     total: float
     components: list[ComponentOut]
     warnings: list[ReasonOut]
+    acceptance: AcceptanceOut | None = None
 
 
 class VacancyMatchesOut(msgspec.Struct):
@@ -91,6 +101,8 @@ class VacancyMatchesOut(msgspec.Struct):
     items: list[HouseholdMatchOut]
     funnel: FunnelOut
     warnings: list[ReasonOut]
+    acceptance_note: str | None = None
+    """Why ``acceptance`` is null (e.g. "noch zu wenig Erfahrung")."""
 
 
 class VacancyMatchOut(msgspec.Struct):
@@ -102,6 +114,7 @@ class VacancyMatchOut(msgspec.Struct):
     total: float
     components: list[ComponentOut]
     warnings: list[ReasonOut]
+    acceptance: AcceptanceOut | None = None
 
 
 class HouseholdMatchesOut(msgspec.Struct):
@@ -115,6 +128,7 @@ class HouseholdMatchesOut(msgspec.Struct):
     items: list[VacancyMatchOut]
     funnel: FunnelOut
     warnings: list[ReasonOut]
+    acceptance_note: str | None = None
 
 
 class PairOut(msgspec.Struct):
@@ -128,6 +142,8 @@ class PairOut(msgspec.Struct):
     components: list[ComponentOut]
     exclusions: list[ReasonOut]
     warnings: list[ReasonOut]
+    acceptance: AcceptanceOut | None = None
+    acceptance_note: str | None = None
 
 
 def _reasons(reasons: tuple[Reason, ...]) -> list[ReasonOut]:
@@ -161,7 +177,16 @@ def _funnel(funnel: Funnel) -> FunnelOut:
     )
 
 
-def vacancy_matches_out(result: VacancyMatches) -> VacancyMatchesOut:
+def _acceptance(chance: Chance | None) -> AcceptanceOut | None:
+    if chance is None:
+        return None
+    return AcceptanceOut(**chance.as_dict())
+
+
+def vacancy_matches_out(
+    result: VacancyMatches, chances: PageChances | None = None
+) -> VacancyMatchesOut:
+    page = chances or PageChances({}, None)
     return VacancyMatchesOut(
         vacancy_id=result.vacancy_id,
         policy=PolicyOut(name=result.policy_name, version=result.policy_version),
@@ -180,15 +205,20 @@ def vacancy_matches_out(result: VacancyMatches) -> VacancyMatchesOut:
                 total=r.total,
                 components=_components(r.components),
                 warnings=_reasons(r.warnings),
+                acceptance=_acceptance(page.of(r.household_id)),
             )
             for r in result.rows
         ],
         funnel=_funnel(result.funnel),
         warnings=_reasons(result.warnings),
+        acceptance_note=page.note,
     )
 
 
-def household_matches_out(result: HouseholdMatches) -> HouseholdMatchesOut:
+def household_matches_out(
+    result: HouseholdMatches, chances: PageChances | None = None
+) -> HouseholdMatchesOut:
+    page = chances or PageChances({}, None)
     return HouseholdMatchesOut(
         household_id=result.household_id,
         reference_code=result.reference_code,
@@ -207,16 +237,19 @@ def household_matches_out(result: HouseholdMatches) -> HouseholdMatchesOut:
                 total=r.total,
                 components=_components(r.components),
                 warnings=_reasons(r.warnings),
+                acceptance=_acceptance(page.of(r.vacancy_id)),
             )
             for r in result.rows
         ],
         funnel=_funnel(result.funnel),
         warnings=_reasons(result.warnings),
+        acceptance_note=page.note,
     )
 
 
-def pair_out(result: PairResult) -> PairOut:
+def pair_out(result: PairResult, chances: PageChances | None = None) -> PairOut:
     e = result.explanation
+    page = chances or PageChances({}, None)
     return PairOut(
         vacancy_id=e.vacancy_id,
         household_id=e.household_id,
@@ -228,11 +261,18 @@ def pair_out(result: PairResult) -> PairOut:
         components=_components(e.components),
         exclusions=_reasons(e.exclusions),
         warnings=_reasons((*e.warnings, *result.warnings)),
+        acceptance=_acceptance(page.of(e.household_id)),
+        acceptance_note=page.note,
     )
 
 
 async def provide_ranking(request: Request[Any, Any, Any]) -> RankingService:
     service: RankingService = request.app.state.ranking
+    return service
+
+
+async def provide_acceptance(request: Request[Any, Any, Any]) -> AcceptanceService:
+    service: AcceptanceService = request.app.state.acceptance
     return service
 
 
@@ -243,18 +283,22 @@ class MatchApi(Controller):
     dependencies = {
         "actor": Provide(provide_actor),
         "ranking": Provide(provide_ranking),
+        "acceptance": Provide(provide_acceptance),
     }
 
     @get(
         "/vacancies/{vacancy_id:int}/matches",
         summary="Haushalte für ein Wohnungsangebot, gerankt",
         description="Nur Haushalte der eigenen Organisation; mit Punkten je Komponente, "
-        "Begründungen, Ausschluss-Trichter und Policy-Version.",
+        "Begründungen, Ausschluss-Trichter und Policy-Version. `acceptance` ist die "
+        "geschätzte Zusage-Chance des Vermieters (ändert keine Reihenfolge) oder `null`; "
+        "`acceptance_note` nennt dann den Grund.",
     )
     async def vacancy_matches(
         self,
         actor: Actor,
         ranking: RankingService,
+        acceptance: AcceptanceService,
         db_session: AsyncSession,
         vacancy_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
         policy: PolicyParam = None,
@@ -264,7 +308,14 @@ class MatchApi(Controller):
         result = await ranking.vacancy_matches(
             db_session, actor, vacancy_id, policy=policy, limit=limit, offset=offset
         )
-        return vacancy_matches_out(result)
+        chances = await acceptance.for_vacancy(
+            db_session,
+            ranking,
+            vacancy_id,
+            [r.household_id for r in result.rows],
+            result.reference_date,
+        )
+        return vacancy_matches_out(result, chances)
 
     @get(
         "/households/{household_id:int}/matches",
@@ -274,6 +325,7 @@ class MatchApi(Controller):
         self,
         actor: Actor,
         ranking: RankingService,
+        acceptance: AcceptanceService,
         db_session: AsyncSession,
         household_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
         policy: PolicyParam = None,
@@ -283,7 +335,14 @@ class MatchApi(Controller):
         result = await ranking.household_matches(
             db_session, actor, household_id, policy=policy, limit=limit, offset=offset
         )
-        return household_matches_out(result)
+        chances = await acceptance.for_household(
+            db_session,
+            ranking,
+            household_id,
+            [r.vacancy_id for r in result.rows],
+            result.reference_date,
+        )
+        return household_matches_out(result, chances)
 
     @get(
         "/vacancies/{vacancy_id:int}/matches/{household_id:int}",
@@ -293,13 +352,18 @@ class MatchApi(Controller):
         self,
         actor: Actor,
         ranking: RankingService,
+        acceptance: AcceptanceService,
         db_session: AsyncSession,
         vacancy_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
         household_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
         policy: PolicyParam = None,
     ) -> PairOut:
         result = await ranking.explain(db_session, actor, vacancy_id, household_id, policy=policy)
-        return pair_out(result)
+        e = result.explanation
+        chances = await acceptance.for_pair(
+            db_session, ranking, e.eligible, vacancy_id, household_id, e.reference_date
+        )
+        return pair_out(result, chances)
 
 
 ROUTES: list[Any] = [MatchApi]

@@ -11,6 +11,7 @@ from api.views.dashboard import overview
 from api.views.gdpr import ROUTES as GDPR_ROUTES
 from api.views.households import HouseholdPages
 from api.views.intake import ROUTES as INTAKE_ROUTES
+from api.views.learned import ROUTES as LEARNED_ROUTES
 from api.views.links import ROUTES as LINK_ROUTES
 from api.views.mailbox import ROUTES as MAILBOX_ROUTES
 from api.views.proposals import ROUTES as PROPOSAL_ROUTES
@@ -37,4 +38,5 @@ ROUTES: list[Any] = [
     *API_KEY_ROUTES,
     *REPORT_ROUTES,
     *MAILBOX_ROUTES,
+    *LEARNED_ROUTES,
 ]

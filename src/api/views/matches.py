@@ -95,6 +95,15 @@ async def vacancy_ranking_context(
         and vacancy.status == VacancyStatus.OPEN
         else {}
     )
+    acceptance = getattr(request.app.state, "acceptance", None)
+    if ranked is not None and acceptance is not None:
+        result["acceptance"] = await acceptance.for_vacancy(
+            session,
+            ranking_service,
+            int(vacancy.id),
+            [row.household_id for row in ranked.rows],
+            ranked.reference_date,
+        )
     return result
 
 
@@ -159,12 +168,23 @@ class MatchPages(Controller):
             )
         except ValidationFailed as exc:
             errors = exc.errors
+        chances = None
+        acceptance = getattr(request.app.state, "acceptance", None)
+        if result is not None and acceptance is not None:
+            chances = await acceptance.for_household(
+                db_session,
+                ranking,
+                household_id,
+                [row.vacancy_id for row in result.rows],
+                result.reference_date,
+            )
         return render(
             request,
             "matches/household.html",
             status_code=422 if errors else 200,
             household_id=household_id,
             result=result,
+            acceptance=chances,
             errors=_errors(errors),
             policies=ranking.policy_names,
             default_policy=ranking.default_policy,
@@ -184,6 +204,7 @@ class MatchPages(Controller):
     ) -> Template:
         """ "Warum?/Warum nicht?" for one household and one vacancy: every sentence."""
         result = None
+        chances = None
         errors: list[FieldError] = []
         try:
             result = await ranking.explain(
@@ -191,6 +212,12 @@ class MatchPages(Controller):
             )
         except ValidationFailed as exc:
             errors = exc.errors
+        acceptance = getattr(request.app.state, "acceptance", None)
+        if result is not None and acceptance is not None:
+            e = result.explanation
+            chances = await acceptance.for_pair(
+                db_session, ranking, e.eligible, vacancy_id, household_id, e.reference_date
+            )
         return render(
             request,
             "matches/pair.html",
@@ -198,6 +225,7 @@ class MatchPages(Controller):
             vacancy_id=vacancy_id,
             household_id=household_id,
             result=result,
+            acceptance=chances,
             errors=_errors(errors),
         )
 

@@ -349,3 +349,37 @@ async def consent_history(session: AsyncSession, actor: Actor, household_id: int
     """All consents of a household, newest first (withdrawn ones included)."""
     await household_for_counselor(session, actor, household_id)
     return await _consents(session, household_id)
+
+
+async def covering_scopes(
+    session: AsyncSession, household_ids: Iterable[int], landlord_org_id: int, on_date: date
+) -> dict[int, list[str]]:
+    """Per household, the widest scope a consent allows sharing with this landlord today
+    (households without one are absent); one query for a whole ranking page."""
+    ids = list(household_ids)
+    if not ids:
+        return {}
+    rows = await session.scalars(sa.select(Consent).where(Consent.household_id.in_(ids)))
+    best: dict[int, Consent] = {}
+    for c in rows.all():
+        if not (_valid_on(c, on_date) and _covers_landlord(c, landlord_org_id)):
+            continue
+        old = best.get(c.household_id)
+        if old is None or (len(c.scope), c.given_at, c.id) > (len(old.scope), old.given_at, old.id):
+            best[c.household_id] = c
+    return {hid: list(c.scope) for hid, c in best.items()}
+
+
+async def scopes_by_landlord(
+    session: AsyncSession, household_id: int, landlord_org_ids: Iterable[int], on_date: date
+) -> dict[int, list[str]]:
+    """Per landlord, the widest scope a consent of this household allows sharing today
+    (landlords without one are absent); one query for a page of flats."""
+    consents = [c for c in await _consents(session, household_id) if _valid_on(c, on_date)]
+    out: dict[int, list[str]] = {}
+    for landlord in set(landlord_org_ids):
+        covering = [c for c in consents if _covers_landlord(c, landlord)]
+        if covering:
+            best = max(covering, key=lambda c: (len(c.scope), c.given_at, c.id))
+            out[landlord] = list(best.scope)
+    return out

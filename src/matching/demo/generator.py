@@ -13,12 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.db import versioning
 from matching.db.models import Household, Municipality, Organisation, User, Vacancy
 from matching.demo.accounts import DEMO_LOGINS, DEMO_ORGANISATIONS
+from matching.demo.history import HistoryPlan, history_vacancy_count, write_history
 from matching.enums import (
     HouseholdStatus,
     IncomeBasis,
@@ -355,11 +357,54 @@ async def load_demo_data(
     await name_index.backfill(session, {r["reference_code"]: r["name"] for r in h_rows})
     v_rows = vacancy_rows(vacancies, seed + start_v, ctx, today, start_v)
     await _bulk_insert(session, Vacancy.__table__, v_rows, "Wohnungsangebote", progress)  # type: ignore[arg-type]
+    history = await _history(session, ctx, h_rows, today, seed + start_h, start_v + vacancies)
+    if progress:
+        progress("Vorschlagshistorie", history["history_proposals"], history["history_proposals"])
     await versioning.bump(session, versioning.HOUSEHOLDS)
     await versioning.bump(session, versioning.VACANCIES)
-    counts = {"households": len(h_rows), "vacancies": len(v_rows)}
+    counts = {"households": len(h_rows), "vacancies": len(v_rows), **history}
     if journeys:
         from matching.demo.journeys import load_demo_journeys
 
         counts |= await load_demo_journeys(session, today=today, seed=seed)
     return counts
+
+
+async def _history(
+    session: AsyncSession,
+    ctx: DemoContext,
+    h_rows: list[dict[str, Any]],
+    today: date,
+    seed: int,
+    start_number: int,
+) -> dict[str, int]:
+    """A year of past proposals for the households just written (see ``demo.history``)."""
+    if not ctx.landlords or not h_rows:
+        return {"history_vacancies": 0, "history_proposals": 0}
+    c = Household.__table__.c
+    ids = dict((await session.execute(sa.select(c.reference_code, c.id))).all())
+    households = pl.DataFrame(
+        {
+            "id": [ids[r["reference_code"]] for r in h_rows],
+            "organisation_id": [r["organisation_id"] for r in h_rows],
+            "counselor_id": [r["counselor_id"] for r in h_rows],
+            "persons": [r["persons"] for r in h_rows],
+            "income_basis": [r["income_basis"] for r in h_rows],
+            "own_max_rent": [
+                None if r["own_max_rent"] is None else float(r["own_max_rent"]) for r in h_rows
+            ],
+            "preferred_ags": [[str(a) for a in r["preferred_ags"]] for r in h_rows],
+            "registered_at": [r["registered_at"] for r in h_rows],
+        },
+        schema_overrides={"own_max_rent": pl.Float64, "preferred_ags": pl.List(pl.String)},
+    )
+    past = vacancy_rows(history_vacancy_count(len(h_rows)), seed + 3, ctx, today, start_number)
+    plan = HistoryPlan(
+        households=households,
+        vacancies=past,
+        landlords=list(ctx.landlords),
+        towns={m.ags: (m.lat, m.lon) for m in ctx.municipalities},
+        limits=ctx.limits,
+        today=today,
+    )
+    return await write_history(session, plan, seed, start_number)

@@ -751,6 +751,11 @@ class ReferenceSnapshot:
     def __init__(self) -> None:
         self._tables: ReferenceTables | None = None
 
+    @property
+    def cached(self) -> ReferenceTables | None:
+        """The tables as last read (by the ranking of this request), without a query."""
+        return self._tables
+
     async def get(self, session: AsyncSession) -> ReferenceTables:
         m = Municipality.__table__.c
         towns = (

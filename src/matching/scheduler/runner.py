@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from matching.acceptance.jobs import train_acceptance
 from matching.config import Settings, get_settings
 from matching.gdpr.anonymise import anonymise_due
 from matching.notifications.settings import SmtpSettings, smtp_configured
@@ -63,12 +64,16 @@ def default_jobs(
     async def expire_vacancies(factory: SessionFactory, now: datetime) -> int:
         return await expire_stale_vacancies(factory, now, settings)
 
+    async def retrain(factory: SessionFactory, now: datetime) -> int:
+        return await train_acceptance(factory, settings or get_settings(), now)
+
     return [
         Job("expire_overdue", timedelta(minutes=5), expire),
         Job("send_reminders", timedelta(minutes=30), remind),
         Job("deliver_outbox", timedelta(seconds=0), deliver),
         Job("anonymise_closed", timedelta(days=1), anonymise),
         Job("expire_vacancies", timedelta(hours=1), expire_vacancies),
+        Job("train_acceptance", timedelta(days=7), retrain),
     ]
 
 

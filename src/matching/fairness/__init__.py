@@ -1,0 +1,1 @@
+"""The fairness monitor: whom the rankings, proposals and landlords' answers leave behind."""
