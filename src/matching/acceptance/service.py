@@ -14,6 +14,7 @@ import functools
 import logging
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from matching.ranking.service import engine_vacancy
 from matching.ranking.snapshot import ReferenceSnapshot
 from scoring import Households, Municipalities, RentLimits
 from scoring.inputs import INCOME_BASES, from_day_number
+from scoring.money import NO_AMOUNT
 
 __all__ = [
     "AcceptanceService",
@@ -195,20 +197,20 @@ class AcceptanceService:
         gross = float(vacancy.net_cold_rent) + float(vacancy.cold_service_charges)
         rows = []
         for i, household_id in zip(positions, ids, strict=True):
-            budget = float(households.own_max_rent[i])
+            cents = int(households.own_max_rent_cents[i])
             rows.append(
                 raw_row(
                     facts,
                     town=vacancy.municipality_ags,
                     available_from=vacancy.available_from,
                     gross_cold_rent=gross,
-                    heating_costs=vacancy.heating_costs,
+                    heating_costs=_euros(vacancy.heating_costs),
                     rooms=float(vacancy.rooms),
                     living_area=float(vacancy.living_area),
                     landlord_id=landlord_id,
                     persons=int(households.persons[i]),
                     income_basis=INCOME_BASES[int(households.income_basis[i])],
-                    own_max_rent=None if budget != budget else budget,
+                    own_max_rent=None if cents == NO_AMOUNT else cents / 100,
                     preferred=households.preference_sets[int(households.preference_group[i])],
                     registered_at=from_day_number(int(households.registered_at[i])) or today,
                     on=today,
@@ -280,8 +282,8 @@ class AcceptanceService:
                     facts,
                     town=flat.municipality_ags,
                     available_from=flat.available_from,
-                    gross_cold_rent=flat.net_cold_rent + flat.cold_service_charges,
-                    heating_costs=flat.heating_costs,
+                    gross_cold_rent=float(flat.gross_cold_rent),
+                    heating_costs=_euros(flat.heating_costs),
                     rooms=flat.rooms,
                     living_area=flat.living_area,
                     landlord_id=landlords[vacancy_id],
@@ -326,6 +328,11 @@ class AcceptanceService:
             save_model(model, self.directory)
             self.refresh(force=True)
         return model.card
+
+
+def _euros(amount: Decimal | float | None) -> float | None:
+    """An amount as a float feature (the model needs no cent-exactness, only the ratio)."""
+    return None if amount is None else float(amount)
 
 
 def _train(
