@@ -84,7 +84,7 @@ async def test_demo_journeys_give_every_landlord_proposals_in_every_state(sessio
                 )
             )
         ).all()
-        assert {s.value for s, _ in rows} == wanted, name
+        assert wanted <= {s.value for s, _ in rows}, name  # plus the history's withdrawn
         reasons = {r for s, r in rows if s.value == "declined"}
         assert {"L_OTHER_APPLICANT", "H_LOCATION"} <= reasons  # both sides, with reasons
     # The e-mails wait in the outbox (the admin's "Postausgang") with links to the app.

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_history_is_a_consistent_closed_year(session: Any) -> None:
-    counts = await load_demo_data(session, households=1200, vacancies=30, seed=3)
+    counts = await load_demo_data(session, households=1200, vacancies=30, seed=3, journeys=False)
     await session.commit()
     rows = (
         await session.execute(
