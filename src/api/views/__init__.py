@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from api.views.accounts import ROUTES as ACCOUNT_ROUTES
 from api.views.admin import AdminPages
 from api.views.api_keys import ROUTES as API_KEY_ROUTES
 from api.views.audit import AuditPages
@@ -28,6 +29,7 @@ ROUTES: list[Any] = [
     HouseholdPages,
     VacancyPages,
     AdminPages,
+    *ACCOUNT_ROUTES,
     AuditPages,
     RentLimitPages,
     *GDPR_ROUTES,

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.controllers.intake import BODY_LIMIT, parse_mode, read_upload
 from api.dependencies import provide_actor, provide_vacancies
-from api.guards import admin_only, landlord_only
+from api.guards import admin_only, landlord_only, landlord_or_admin
 from api.views.forms import flash, form_dict, render
 from matching.accounts.queries import organisation_names
 from matching.actors import Actor
@@ -152,8 +152,10 @@ def _download(content: bytes, filename: str, media_type: str) -> Response[bytes]
 
 
 class ImportPages(Controller):
+    """Landlords import; the Fachstelle's admin may read every organisation's imports."""
+
     path = "/import"
-    guards = [landlord_only]
+    guards = [landlord_or_admin]
     include_in_schema = False
     dependencies = {"actor": Provide(provide_actor)}
 
@@ -171,7 +173,7 @@ class ImportPages(Controller):
             error=None,
         )
 
-    @post("/", request_max_body_size=BODY_LIMIT)
+    @post("/", request_max_body_size=BODY_LIMIT, guards=[landlord_only])
     async def upload(
         self, request: Request[Any, Any, Any], actor: Actor, db_session: AsyncSession
     ) -> Redirect:
@@ -226,7 +228,9 @@ class ImportPages(Controller):
             report=report,
             error=(job.report or {}).get("error"),
             running=job.status in RUNNING,
-            can_commit=job.status == ImportStatus.PREVIEW and job.id in _PENDING,
+            can_commit=job.status == ImportStatus.PREVIEW
+            and job.id in _PENDING
+            and not actor.is_admin,
             rows=rows[:SHOWN_ROWS],
             hidden_rows=max(0, len(rows) - SHOWN_ROWS),
             outcomes=OUTCOMES,
@@ -250,7 +254,7 @@ class ImportPages(Controller):
             return Response("", headers={"HX-Redirect": f"/import/{job.id}"})
         return render(request, "intake/_progress.html", job=job, progress=_PROGRESS.get(job.id))
 
-    @post("/{job_id:int}/uebernehmen")
+    @post("/{job_id:int}/uebernehmen", guards=[landlord_only])
     async def commit(
         self,
         request: Request[Any, Any, Any],
@@ -271,7 +275,7 @@ class ImportPages(Controller):
             background=BackgroundTask(commit_job, request.app.state, actor, job.id, mode),
         )
 
-    @post("/{job_id:int}/verwerfen")
+    @post("/{job_id:int}/verwerfen", guards=[landlord_only])
     async def discard(
         self,
         request: Request[Any, Any, Any],

@@ -198,7 +198,7 @@ class ProposalPages(Controller):
     include_in_schema = False
     dependencies = {"actor": Provide(provide_actor)}
 
-    @get("/", guards=[counselor_only])
+    @get("/")
     async def list_page(
         self,
         request: Request[Any, Any, Any],

@@ -11,9 +11,10 @@ from matching.errors import NotFound
 
 
 async def own_job(session: AsyncSession, actor: Actor, job_id: int) -> ImportJob:
-    """The import job if it belongs to the actor's organisation; another's is not found."""
+    """The import job if it belongs to the actor's organisation (the admin reads every
+    organisation's); another's is not found."""
     job = await session.get(ImportJob, job_id)
-    if job is None or job.organisation_id != actor.organisation_id:
+    if job is None or not (actor.is_admin or job.organisation_id == actor.organisation_id):
         raise NotFound("Import")
     return job
 
@@ -23,11 +24,8 @@ async def recent_jobs(
 ) -> list[tuple[ImportJob, str | None]]:
     """The organisation's import jobs, newest first, with the name of the user who started
     each (None when there is no such user)."""
-    rows = await session.execute(
-        sa.select(ImportJob, User.name)
-        .outerjoin(User, User.id == ImportJob.user_id)
-        .where(ImportJob.organisation_id == actor.organisation_id)
-        .order_by(ImportJob.id.desc())
-        .limit(limit)
-    )
+    query = sa.select(ImportJob, User.name).outerjoin(User, User.id == ImportJob.user_id)
+    if not actor.is_admin:  # the Fachstelle's admin reads every organisation's imports
+        query = query.where(ImportJob.organisation_id == actor.organisation_id)
+    rows = await session.execute(query.order_by(ImportJob.id.desc()).limit(limit))
     return [(job, name) for job, name in rows.all()]

@@ -46,7 +46,8 @@ MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
 CLAIM_LEASE = timedelta(minutes=10)
-_LINK_TOKEN = re.compile(r"(/l/)[A-Za-z0-9_\-]{16,}")
+# Secure proposal links and one-time password links: the token is cut out once delivered.
+_LINK_TOKEN = re.compile(r"(/l/|/passwort-neu/)[A-Za-z0-9_\-]{16,}")
 
 
 @dataclass(frozen=True)

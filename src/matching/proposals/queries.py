@@ -116,8 +116,11 @@ async def list_for_counselor(
     limit: int = 100,
     offset: int = 0,
 ) -> list[ProposalSummary]:
-    """The counselling organisation's proposals, newest first."""
-    query = _base_query().where(Proposal.counseling_organisation_id == _counseling_org(actor))
+    """The counselling organisation's proposals, newest first (the Fachstelle's admin: of
+    every organisation, read only)."""
+    query = _base_query()
+    if not actor.is_admin:
+        query = query.where(Proposal.counseling_organisation_id == _counseling_org(actor))
     if statuses:
         query = query.where(Proposal.status.in_(statuses))
     if household_id is not None:
