@@ -90,10 +90,11 @@ def german_message(msg: str) -> str:
 
 
 def _base_type(annotation: Any) -> tuple[Any, bool]:
-    """The non-None member of an Optional annotation, and whether None is allowed."""
+    """The non-None member of an Optional annotation, and whether None is allowed
+    (``msgspec.UnsetType``, the marker of a field left out, is not a member either)."""
     origin = get_origin(annotation)
     if origin is Union or origin is types.UnionType:
-        args = [a for a in get_args(annotation) if a is not type(None)]
+        args = [a for a in get_args(annotation) if a not in (type(None), msgspec.UnsetType)]
         return (args[0] if len(args) == 1 else annotation), len(args) < len(get_args(annotation))
     return annotation, False
 

@@ -19,6 +19,7 @@ from api.dependencies import provide_actor
 from api.guards import counselor_only, counselor_or_admin
 from api.views.forms import flash, form_dict, render
 from api.views.proposals import app_settings
+from matching.access import household_for_counselor
 from matching.actors import Actor
 from matching.consent.service import (
     CONSENT_FIELDS,
@@ -32,7 +33,6 @@ from matching.consent.service import (
 from matching.db.models import Consent, Organisation
 from matching.enums import ConsentRecipients, OrganisationKind
 from matching.households.service import HouseholdService
-from matching.proposals.access import household_for_counselor
 from matching.proposals.errors import Conflict, NotFound, ValidationFailed
 from matching.proposals.timeutil import berlin_date, utcnow
 
@@ -52,6 +52,20 @@ async def landlords(session: AsyncSession) -> list[Organisation]:
     rows = await session.scalars(
         sa.select(Organisation)
         .where(Organisation.kind == OrganisationKind.LANDLORD, Organisation.is_active.is_(True))
+        .order_by(Organisation.name)
+    )
+    return list(rows.all())
+
+
+async def other_offices(session: AsyncSession, own: int | None) -> list[Organisation]:
+    """Counselling offices a case may be shared with (Fallkooperation)."""
+    rows = await session.scalars(
+        sa.select(Organisation)
+        .where(
+            Organisation.kind == OrganisationKind.COUNSELING,
+            Organisation.is_active.is_(True),
+            Organisation.id != (own or 0),
+        )
         .order_by(Organisation.name)
     )
     return list(rows.all())
@@ -173,7 +187,8 @@ async def _page(
     household = await household_for_counselor(session, actor, household_id)
     history = await consent_history(session, actor, household_id)
     orgs = await landlords(session)
-    names = {o.id: o.name for o in orgs}
+    offices = await other_offices(session, actor.organisation_id)
+    names = {o.id: o.name for o in [*orgs, *offices]}
     today = berlin_date(utcnow())
     form_values = values or {}
     return render(
@@ -184,6 +199,7 @@ async def _page(
         history=history,
         today=today,
         landlords=orgs,
+        offices=offices,
         org_names=names,
         status=await consent_status(session, household_id, today),
         fields=[(f, FIELD_LABELS_DE[f]) for f in CONSENT_FIELDS],

@@ -14,13 +14,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching.access import household_for_counselor
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.config import Settings
 from matching.db.models import Consent, Household, Organisation, Proposal, Vacancy
 from matching.enums import ConsentRecipients, OrganisationKind
 from matching.proposals import engine
-from matching.proposals.access import household_for_counselor
 from matching.proposals.errors import Conflict, NotFound, ValidationFailed
 from matching.proposals.timeutil import berlin_date, format_date_de, utcnow
 
@@ -33,6 +33,7 @@ CONSENT_FIELDS: tuple[str, ...] = (
     "phone",
     "email",
     "landlord_notes",
+    "case",  # the case file, for other counselling offices (Fallkooperation)
 )
 REQUIRED_FOR_PROPOSAL: frozenset[str] = frozenset({"composition", "income_basis"})
 FIELD_LABELS_DE: dict[str, str] = {
@@ -42,6 +43,7 @@ FIELD_LABELS_DE: dict[str, str] = {
     "phone": "Telefon",
     "email": "E-Mail",
     "landlord_notes": "Hinweise für Vermieter",
+    "case": "Fallunterlagen (für benannte Beratungsstellen)",
 }
 
 
@@ -83,13 +85,16 @@ async def record_consent(
         found = (
             await session.scalars(
                 sa.select(Organisation.id).where(
-                    Organisation.id.in_(org_ids), Organisation.kind == OrganisationKind.LANDLORD
+                    Organisation.id.in_(org_ids),
+                    Organisation.kind.in_((OrganisationKind.LANDLORD, OrganisationKind.COUNSELING)),
+                    Organisation.id != household.organisation_id,  # not the own office
                 )
             )
         ).all()
         if len(found) != len(org_ids):
             raise ValidationFailed(
-                "Mindestens einer der genannten Empfänger ist kein Vermieter des Netzwerks.",
+                "Mindestens einer der genannten Empfänger ist weder Vermieter noch "
+                "Beratungsstelle des Netzwerks.",
                 field="recipient_organisation_ids",
             )
     else:

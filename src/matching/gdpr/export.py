@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching import access
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.db.models import (
@@ -26,7 +27,6 @@ from matching.db.models import (
     ProposalToken,
     Vacancy,
 )
-from matching.enums import Role
 from matching.errors import NotFound
 from matching.proposals.snapshot import readable_profile
 
@@ -56,11 +56,7 @@ def row_dict(obj: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 def may_export(actor: Actor, household: Household) -> bool:
     """A counselor of the owning organisation, or an admin of the Fachstelle; people only."""
-    if actor.kind != "user":
-        return False
-    if actor.role == Role.ADMIN:
-        return True
-    return actor.role == Role.COUNSELOR and actor.organisation_id == household.organisation_id
+    return actor.kind == "user" and access.may_read_household(actor, household)
 
 
 async def export_household(

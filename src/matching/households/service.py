@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from matching import access
 from matching.actors import Actor
 from matching.audit import service as audit
+from matching.cases.service import open_search_case
 from matching.db import versioning
 from matching.db.models import Household, Municipality
 from matching.enums import HouseholdStatus
@@ -43,11 +45,7 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
     @staticmethod
     def _scope(actor: Actor) -> int | None:
         """Organisation whose households the actor may see; None = all (admin)."""
-        if actor.is_admin:
-            return None
-        if actor.is_counseling:
-            return actor.organisation_id
-        raise NotFound("Haushalt")
+        return access.household_scope(actor)
 
     async def list_for(
         self, actor: Actor, flt: HouseholdFilter, limit: int = 25, offset: int = 0
@@ -96,6 +94,7 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
         if values["status"] == HouseholdStatus.CLOSED:
             values["closed_at"] = today
         household = await self._add_with_code(values, scope, actor.user_id, today.year)
+        await open_search_case(self.db, household)
         await versioning.bump(self.db, versioning.HOUSEHOLDS)
         await audit.record(self.db, actor, "create", "household", household.id)
         return household

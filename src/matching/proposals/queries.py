@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching.access import acts_for_counseling_org
 from matching.actors import Actor
 from matching.db.models import DeclineReason, Household, Municipality, Proposal, Vacancy
 from matching.enums import (
@@ -25,7 +26,6 @@ from matching.enums import (
     VacancyStatus,
     label,
 )
-from matching.proposals.access import acts_for_counseling_org
 from matching.proposals.engine import vacancy_label
 from matching.proposals.errors import Forbidden
 from matching.proposals.timeutil import as_utc, utcnow

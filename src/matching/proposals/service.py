@@ -15,6 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching.access import (
+    actor_kind_for,
+    acts_for_counseling_org,
+    household_for_counselor,
+)
+from matching.access import may_read_proposal as may_read
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.config import Settings, get_settings
@@ -39,12 +45,6 @@ from matching.enums import (
 )
 from matching.notifications.outbox import enqueue
 from matching.proposals import engine, tokens
-from matching.proposals.access import (
-    actor_kind_for,
-    acts_for_counseling_org,
-    household_for_counselor,
-    may_read,
-)
 from matching.proposals.checker import NON_OVERRIDABLE, PairChecker
 from matching.proposals.engine import must
 from matching.proposals.errors import (

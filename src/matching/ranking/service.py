@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 import scoring
+from matching import access
 from matching.actors import Actor
 from matching.db.models import Proposal, Vacancy
 from matching.enums import LIVE_PROPOSAL_STATUSES, ProposalStatus
@@ -146,11 +147,7 @@ def engine_vacancy(vacancy: Vacancy) -> scoring.Vacancy:
 
 def _scope(actor: Actor, what: str) -> int | None:
     """Organisation whose households the actor may rank; ``None`` = all (admin)."""
-    if actor.is_admin:
-        return None
-    if actor.is_counseling and actor.organisation_id is not None:
-        return actor.organisation_id
-    raise NotFound(what)
+    return access.household_scope(actor, what)
 
 
 def _check_page(limit: int, offset: int) -> None:

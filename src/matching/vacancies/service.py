@@ -13,6 +13,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from matching import access
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.db import versioning
@@ -30,7 +31,7 @@ from matching.vacancies.schemas import (
 )
 from matching.validation import FieldError, ValidationFailed
 
-VISIBLE_TO_COUNSELORS = (VacancyStatus.OPEN, VacancyStatus.RESERVED)
+VISIBLE_TO_COUNSELORS = access.VISIBLE_TO_COUNSELORS
 
 
 def address_key(street: str | None, house_number: str | None) -> str | None:
@@ -69,11 +70,7 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
         vacancy = await self.repository.get_one_or_none(id=vacancy_id)
         if vacancy is None:
             raise NotFound("Wohnungsangebot")
-        if actor.is_admin and not write:
-            return vacancy
-        if actor.is_landlord and vacancy.organisation_id == actor.organisation_id:
-            return vacancy
-        if not write and actor.is_counseling and vacancy.status in VISIBLE_TO_COUNSELORS:
+        if access.may_read_vacancy(actor, vacancy, write=write):
             return vacancy
         raise NotFound("Wohnungsangebot")
 

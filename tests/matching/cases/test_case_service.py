@@ -1,0 +1,270 @@
+"""Case service: recording, bad input, deadlines, urgency from the case, sharing, versions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from matching.actors import Actor
+from matching.cases.schemas import (
+    AppointmentCreate,
+    CaseCreate,
+    CaseUpdate,
+    ContactCreate,
+    ShareCreate,
+)
+from matching.cases.service import CaseService, today_berlin
+from matching.db.models import AuditEvent, Case, CaseContact, Consent, Household
+from matching.enums import (
+    CaseKind,
+    CaseOutcome,
+    CaseStatus,
+    ConsentRecipients,
+    ContactKind,
+    DeadlineKind,
+    OrganisationKind,
+    Role,
+    ShareLevel,
+    Urgency,
+)
+from matching.errors import Conflict, Forbidden, NotFound
+from matching.validation import ValidationFailed
+
+pytestmark = pytest.mark.anyio
+
+
+def counselor(world: Any, who: str) -> Actor:
+    user = world.users[who]
+    return Actor(
+        kind="user",
+        organisation_id=user.organisation_id,
+        role=Role.COUNSELOR,
+        organisation_kind=OrganisationKind.COUNSELING,
+        user_id=user.id,
+        label=who,
+    )
+
+
+async def _prevention(session: Any, world: Any, **fields: Any) -> Case:
+    service = CaseService(session=session)
+    case = await service.create_for(
+        counselor(world, "counselor_a"),
+        CaseCreate(household_id=world.households["a"].id, kind=CaseKind.PREVENTION, **fields),
+    )
+    await session.commit()
+    return case
+
+
+async def _consent(session: Any, household_id: int, org_id: int, scope: list[str]) -> Consent:
+    today = today_berlin()
+    await session.rollback()  # a refused request before must leave nothing behind
+    consent = Consent(
+        household_id=household_id,
+        scope=scope,
+        recipients=ConsentRecipients.NAMED,
+        recipient_organisation_ids=[org_id],
+        given_at=today,
+        valid_until=today + timedelta(days=180),
+        form_reference="Ordner 3",
+    )
+    session.add(consent)
+    await session.commit()
+    return consent
+
+
+async def test_schonfrist_and_eviction_feed_deadlines_and_urgency(session: Any, world: Any) -> None:
+    today = today_berlin()
+    served = today - timedelta(days=10)
+    eviction = today + timedelta(days=40)
+    case = await _prevention(
+        session,
+        world,
+        suit_served_on=served,
+        eviction_date=eviction,
+        arrears=Decimal("1234.56"),
+        landlord_name="Wohnbau Muster",
+    )
+    service = CaseService(session=session)
+    kinds = {d.kind: d for d in await service.deadlines_of(case)}
+    assert set(kinds) == {DeadlineKind.SCHONFRIST, DeadlineKind.EVICTION}
+    assert kinds[DeadlineKind.EVICTION].date == eviction
+    assert case.arrears_cents == 123456
+    household = await session.get(Household, world.households["a"].id)
+    await session.refresh(household)
+    assert household.urgency == Urgency.EVICTION_SCHEDULED
+    assert household.eviction_date == eviction
+    actions = (await session.scalars(sa.select(AuditEvent.action))).all()
+    assert "household.urgency_from_case" in actions
+    # the landlord's name is encrypted at rest
+    raw = await session.scalar(
+        sa.text("SELECT landlord_name FROM cases WHERE id = :i"), {"i": case.id}
+    )
+    assert raw and "Muster" not in raw
+
+
+@pytest.mark.parametrize(
+    ("fields", "bad_field"),
+    [
+        ({"suit_served_on": date(2026, 5, 2), "eviction_date": date(2026, 5, 1)}, "suit_served_on"),
+        ({"arrears": Decimal("-0.01")}, "arrears"),
+        ({"arrears": Decimal("100000.01")}, "arrears"),
+        (
+            {"application_filed_on": date(2026, 5, 2), "application_decided_on": date(2026, 5, 1)},
+            "application_decided_on",
+        ),
+    ],
+)
+async def test_bad_input_names_the_field_and_stores_nothing(
+    session: Any, world: Any, fields: dict[str, Any], bad_field: str
+) -> None:
+    service = CaseService(session=session)
+    with pytest.raises(ValidationFailed) as caught:
+        await service.create_for(
+            counselor(world, "counselor_a"),
+            CaseCreate(household_id=world.households["a"].id, kind=CaseKind.PREVENTION, **fields),
+        )
+    await session.rollback()
+    assert [e.field for e in caught.value.errors] == [bad_field]
+    assert all(e.message[0].isupper() for e in caught.value.errors)
+    count = await session.scalar(
+        sa.select(sa.func.count()).select_from(Case).where(Case.kind == CaseKind.PREVENTION)
+    )
+    assert count == 0
+
+
+async def test_stale_version_is_a_conflict(session: Any, world: Any) -> None:
+    case = await _prevention(session, world)
+    service = CaseService(session=session)
+    actor = counselor(world, "counselor_a")
+    await service.update_for(actor, case.id, CaseUpdate(version=1, notice_date=today_berlin()))
+    await session.commit()
+    with pytest.raises(Conflict) as caught:
+        await service.update_for(actor, case.id, CaseUpdate(version=1, arrears=Decimal(5)))
+    assert "geändert" in str(caught.value)
+
+
+async def test_sharing_read_cowork_and_withdrawal(session: Any, world: Any) -> None:
+    case_id = (await _prevention(session, world)).id
+    service = CaseService(session=session)
+    a, b = counselor(world, "counselor_a"), counselor(world, "counselor_b")
+    office_b = world.orgs["counseling_b"].id
+    household_id, landlord = world.households["a"].id, world.orgs["landlord_a"].id
+    with pytest.raises(NotFound):
+        await service.get_for(b, case_id)
+    landlord_only = await _consent(session, household_id, landlord, ["case"])
+    with pytest.raises(ValidationFailed) as caught:
+        await service.share(
+            a,
+            case_id,
+            ShareCreate(
+                organisation_id=office_b,
+                consent_id=landlord_only.id,
+                level=ShareLevel.READ,
+            ),
+        )
+    assert caught.value.errors[0].field == "organisation_id"
+    consent = await _consent(session, household_id, office_b, ["case"])
+    share = await service.share(
+        a,
+        case_id,
+        ShareCreate(
+            organisation_id=office_b,
+            consent_id=consent.id,
+            level=ShareLevel.READ,
+        ),
+    )
+    await session.commit()
+    assert (await service.get_for(b, case_id)).access == "read"
+    contact = ContactCreate(occurred_on=today_berlin(), kind=ContactKind.PHONE)
+    with pytest.raises(Forbidden):
+        await service.add_contact(b, case_id, contact)
+    share.level = ShareLevel.COWORK
+    await session.commit()
+    added = await service.add_contact(b, case_id, contact)
+    await session.commit()
+    assert added.organisation_id == office_b
+    reads = (
+        await session.execute(
+            sa.select(AuditEvent.action, AuditEvent.organisation_id).where(
+                AuditEvent.object_type == "case"
+            )
+        )
+    ).all()
+    assert ("case.read", office_b) in reads
+    assert ("case.contact", office_b) in reads
+    consent.withdrawn_at = datetime.now(UTC)
+    await session.commit()
+    with pytest.raises(NotFound):
+        await service.get_for(b, case_id)
+    listed, total = await service.list_for(b)
+    assert total == 0 and listed == []
+
+
+async def test_lead_handover_needs_a_live_share(session: Any, world: Any) -> None:
+    case_id = (await _prevention(session, world)).id
+    service = CaseService(session=session)
+    a = counselor(world, "counselor_a")
+    office_b = world.orgs["counseling_b"].id
+    with pytest.raises(ValidationFailed):
+        await service.hand_over(a, case_id, office_b)
+    consent = await _consent(session, world.households["a"].id, office_b, ["case"])
+    await service.share(
+        a,
+        case_id,
+        ShareCreate(organisation_id=office_b, consent_id=consent.id, level=ShareLevel.COWORK),
+    )
+    moved = await service.hand_over(a, case_id, office_b)
+    assert moved.lead_organisation_id == office_b
+
+
+async def test_two_year_rule_warns(session: Any, world: Any) -> None:
+    today = today_berlin()
+    earlier = await _prevention(
+        session,
+        world,
+        tenancy_address="Hauptstraße 1, 32423 Minden",
+        notice_date=today - timedelta(days=400),
+        schonfrist_cured_on=today - timedelta(days=330),
+    )
+    service = CaseService(session=session)
+    await service.update_for(
+        counselor(world, "counselor_a"),
+        earlier.id,
+        CaseUpdate(version=earlier.version, outcome=CaseOutcome.HOME_KEPT, closed_on=today),
+    )
+    await session.commit()
+    current = await _prevention(
+        session, world, tenancy_address="Hauptstraße 1, 32423 Minden", notice_date=today
+    )
+    (warning,) = await service.warnings_of(current)
+    assert "zwei Jahren" in warning
+
+
+async def test_closing_with_home_kept_and_past_appointment(session: Any, world: Any) -> None:
+    today = today_berlin()
+    case = await _prevention(session, world, eviction_date=today + timedelta(days=20))
+    service = CaseService(session=session)
+    a = counselor(world, "counselor_a")
+    with pytest.raises(ValidationFailed) as caught:
+        await service.add_appointment(
+            a,
+            case.id,
+            AppointmentCreate(
+                starts_at=datetime.now(UTC) - timedelta(hours=1), purpose=ContactKind.CONSULTATION
+            ),
+        )
+    assert caught.value.errors[0].field == "starts_at"
+    closed = await service.update_for(
+        a, case.id, CaseUpdate(version=case.version, outcome=CaseOutcome.HOME_KEPT, closed_on=today)
+    )
+    await session.commit()
+    assert closed.status == CaseStatus.CLOSED
+    assert await service.deadlines_of(closed) == []
+    household = await session.get(Household, world.households["a"].id)
+    await session.refresh(household)
+    assert household.urgency == Urgency.NONE
+    assert (await session.scalar(sa.select(sa.func.count()).select_from(CaseContact))) == 0
