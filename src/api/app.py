@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth import AuthMiddleware, RotatingSessionConfig
 from api.cli import TueroeffnerCLIPlugin
+from api.controllers.cases import CaseApi
 from api.controllers.health import health, ready
 from api.controllers.households import HouseholdApi
 from api.controllers.intake import IntakeApi
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             ready,
             HouseholdApi,
+            CaseApi,
             VacancyApi,
             IntakeApi,
             RentLimitApi,

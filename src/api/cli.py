@@ -114,7 +114,8 @@ async def _demo(app: Litestar, households: int, vacancies: int, seed: int, if_em
             await session.commit()
     console.print(
         f"Demodaten geschrieben: {counts['households']} Haushalte, "
-        f"{counts['vacancies']} Wohnungsangebote in {time.perf_counter() - started:.1f} s"
+        f"{counts['vacancies']} Wohnungsangebote, {counts.get('cases', 0)} Fälle der "
+        f"Wohnungssicherung in {time.perf_counter() - started:.1f} s"
     )
 
 

@@ -4,23 +4,42 @@ token and an import job, with every path parameter's value for objects of organi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from matching.actors import Actor
+from matching.cases.schemas import CaseCreate
+from matching.cases.service import CaseService
 from matching.config import DatabaseSettings
 from matching.consent.service import record_consent
 from matching.db.engine import make_engine, make_session_factory
-from matching.db.models import Organisation, OutboxMessage, Proposal, User
-from matching.enums import ConsentRecipients, OrganisationKind, Role
+from matching.db.models import (
+    CaseAppointment,
+    CaseShare,
+    Consent,
+    LocalService,
+    Organisation,
+    OutboxMessage,
+    Proposal,
+    User,
+)
+from matching.enums import (
+    CaseKind,
+    ConsentRecipients,
+    ContactKind,
+    OrganisationKind,
+    ReferralKind,
+    Role,
+    ShareLevel,
+)
 from matching.intake import csv_template
 from matching.intake.importer import parse_upload, record_job, run_import
 from matching.proposals import tokens
 from matching.proposals.checker import PassAllChecker
 from matching.proposals.service import propose
-from tests.support.world import build_world
+from tests.support.world import _HASH, build_world
 
 
 @dataclass
@@ -89,6 +108,7 @@ async def build_scene(url: str) -> Scene:
         message_id = await session.scalar(
             sa.select(OutboxMessage.id).order_by(OutboxMessage.id).limit(1)
         )
+        case_values = await _shared_case(session, world, actor, ha.id)
         await session.commit()
         scene = Scene(
             values={
@@ -96,6 +116,7 @@ async def build_scene(url: str) -> Scene:
                 "vacancy_id": va.id,
                 "proposal_id": proposal_id,
                 "consent_id": consent.id,
+                **case_values,
                 "job_id": job.id,
                 "table_id": 1,  # the shipped example table
                 "import_id": 1,  # no such pending upload: the admin gets 404
@@ -113,3 +134,68 @@ async def build_scene(url: str) -> Scene:
         )
     await engine.dispose()
     return scene
+
+
+# Offices a case of organisation A is shared with: read, co-work, and one whose consent was
+# withdrawn (the access matrix shows each as its own actor).
+SHARING_OFFICES = (
+    ("read", "Beratung Einsicht", ShareLevel.READ, False),
+    ("cowork", "Beratung Mitarbeit", ShareLevel.COWORK, False),
+    ("withdrawn", "Beratung Widerrufen", ShareLevel.COWORK, True),
+)
+
+
+async def _shared_case(session: Any, world: Any, actor: Actor, household_id: int) -> dict[str, int]:
+    """A prevention case of household A, shared with three more counselling offices."""
+    case = await CaseService(session=session).create_for(
+        actor,
+        CaseCreate(
+            household_id=household_id,
+            kind=CaseKind.PREVENTION,
+            suit_served_on=date.today() - timedelta(days=3),
+        ),
+    )
+    values: dict[str, int] = {"case_id": case.id}
+    for key, name, level, withdrawn in SHARING_OFFICES:
+        org = Organisation(name=name, kind=OrganisationKind.COUNSELING)
+        session.add(org)
+        await session.flush()
+        session.add(
+            User(
+                email=f"counselor.{key}@example.org",
+                name=f"counselor_{key}",
+                role=Role.COUNSELOR,
+                organisation_id=org.id,
+                password_hash=_HASH,
+            )
+        )
+        consent = Consent(
+            household_id=household_id,
+            scope=["case"],
+            recipients=ConsentRecipients.NAMED,
+            recipient_organisation_ids=[org.id],
+            given_at=date.today(),
+            valid_until=date.today() + timedelta(days=90),
+            form_reference="Formular Fallkooperation",
+        )
+        session.add(consent)
+        await session.flush()
+        share = CaseShare(
+            case_id=case.id, organisation_id=org.id, consent_id=consent.id, level=level
+        )
+        session.add(share)
+        await session.flush()
+        if withdrawn:
+            consent.withdrawn_at = datetime.now(UTC)
+        if key == "read":
+            values |= {"share_id": share.id, "share_org_id": org.id, "share_consent_id": consent.id}
+    appointment = CaseAppointment(
+        case_id=case.id,
+        starts_at=datetime.now(UTC) + timedelta(days=2),
+        purpose=ContactKind.CONSULTATION,
+        organisation_id=actor.organisation_id,
+    )
+    service = LocalService(name="Schuldnerberatung Minden", kind=ReferralKind.DEBT)
+    session.add_all([appointment, service])
+    await session.flush()
+    return values | {"appointment_id": appointment.id, "service_id": service.id}

@@ -7,6 +7,7 @@ from api.views.admin import AdminPages
 from api.views.api_keys import ROUTES as API_KEY_ROUTES
 from api.views.audit import AuditPages
 from api.views.auth import home, login, login_page, logout
+from api.views.cases import ROUTES as CASE_ROUTES
 from api.views.consent import ROUTES as CONSENT_ROUTES
 from api.views.dashboard import overview
 from api.views.gdpr import ROUTES as GDPR_ROUTES
@@ -27,6 +28,7 @@ ROUTES: list[Any] = [
     logout,
     overview,
     HouseholdPages,
+    *CASE_ROUTES,
     VacancyPages,
     AdminPages,
     *ACCOUNT_ROUTES,

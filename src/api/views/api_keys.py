@@ -28,9 +28,11 @@ SCOPE_LABELS = {
     "households:write": "Haushalte anlegen und ändern",
     "proposals:read": "Vorschläge lesen",
     "proposals:write": "Vorschläge beantworten",
+    "cases:read": "Fälle und Fristen lesen",
+    "cases:write": "Fälle anlegen und ändern, Kontakte und Vermittlungen eintragen, teilen",
 }
-# A landlord organisation's program never needs household data.
-LANDLORD_SCOPES = tuple(s for s in SCOPES if not s.startswith("households:"))
+# A landlord organisation's program never needs household or case data.
+LANDLORD_SCOPES = tuple(s for s in SCOPES if not s.startswith(("households:", "cases:")))
 
 
 def scopes_for(kind: OrganisationKind | None) -> tuple[str, ...]:

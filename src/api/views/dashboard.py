@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.guards import any_user, current_actor
 from api.views.forms import render
+from matching.cases.service import CaseService, today_berlin
 from matching.enums import ProposalStatus, Role
 from matching.proposals import queries
 from matching.proposals.timeutil import utcnow
@@ -24,7 +25,12 @@ async def overview(request: Request[Any, Any, Any], db_session: AsyncSession) ->
     assert actor is not None
     stats = await queries.overview_counts(db_session, actor)
     board: Any = None
+    case_deadlines: list[Any] = []
     if actor.role == Role.COUNSELOR:
+        # The week's case deadlines come first: a missed Schonfrist costs a home.
+        case_deadlines = await CaseService(session=db_session).board(
+            actor, counselor_only=True, within_days=7
+        )
         board = await queries.counselor_dashboard(
             db_session, actor, since=utcnow() - ANSWERS_WINDOW
         )
@@ -37,6 +43,9 @@ async def overview(request: Request[Any, Any, Any], db_session: AsyncSession) ->
         "dashboard.html",
         stats=stats,
         board=board,
+        case_deadlines=case_deadlines,
+        today=today_berlin(),
+        week_end=today_berlin() + timedelta(days=7),
         statuses=list(ProposalStatus),
         reason_names=await queries.reason_labels(db_session) if actor.is_admin else {},
     )

@@ -14,6 +14,7 @@ from api.dependencies import provide_actor, provide_households
 from api.guards import counselor_or_admin
 from api.views.forms import flash, form_dict, render
 from matching.actors import Actor
+from matching.cases.service import CaseService
 from matching.db.models import Municipality
 from matching.enums import HouseholdStatus, IncomeBasis, Urgency
 from matching.households.repository import LARGE_HOUSEHOLD, HouseholdFilter
@@ -122,7 +123,16 @@ class HouseholdPages(Controller):
     ) -> Template:
         household = await households.get_for(actor, household_id)
         town_names = {m.ags: m.name for m in await municipalities(db_session)}
-        return render(request, "households/detail.html", household=household, towns=town_names)
+        cases = CaseService(session=db_session)
+        case_rows, _ = await cases.list_for(actor, household_id=household.id, limit=50)
+        return render(
+            request,
+            "households/detail.html",
+            household=household,
+            towns=town_names,
+            case_rows=case_rows,
+            urgency_reason=await cases.urgency_reason(household),
+        )
 
     @get("/{household_id:int}/bearbeiten")
     async def edit_page(

@@ -31,6 +31,8 @@ SCOPES: tuple[str, ...] = (
     "households:write",
     "proposals:read",
     "proposals:write",
+    "cases:read",
+    "cases:write",
 )
 # Which role a user of each kind of organisation has.
 ROLE_FOR_KIND = {

@@ -230,7 +230,7 @@ def to_cents(value: Decimal | None) -> int | None:
 
 
 def to_euro(cents: int | str | None) -> Decimal | None:
-    return None if cents is None else Decimal(int(cents)) / 100
+    return None if cents is None else Decimal(int(cents)).scaleb(-2)
 
 
 Day = date  # the field below is called ``date`` (the API's word), so the type needs a name

@@ -46,7 +46,14 @@ from matching.db.models import (
     Municipality,
     Organisation,
 )
-from matching.enums import CaseKind, CaseStatus, ConsentRecipients, OrganisationKind, Urgency
+from matching.enums import (
+    CaseKind,
+    CaseStatus,
+    ConsentRecipients,
+    OrganisationKind,
+    Urgency,
+    label,
+)
 from matching.errors import Conflict, Forbidden, NotFound
 from matching.proposals.timeutil import berlin_date, utcnow
 from matching.validation import FieldError, ValidationFailed
@@ -142,6 +149,33 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         reference = await self.repository.household_reference(case.household_id)
         return CaseView(case, relation, reference)
 
+    async def get_owned(self, actor: Actor, case_id: int) -> CaseView:
+        """A case the actor's office leads or whose household it owns (sharing, handover)."""
+        view = await self.get_for(actor, case_id, write=True)
+        if view.access != "owner":
+            raise Forbidden("Das darf nur die zuständige Beratungsstelle.")
+        return view
+
+    async def urgency_reason(self, household: Household) -> str | None:
+        """Why the household has its urgency, when an open prevention case set it."""
+        today = today_berlin()
+        for case in await self.db.scalars(
+            sa.select(Case).where(
+                Case.household_id == household.id,
+                Case.kind == CaseKind.PREVENTION,
+                Case.status == CaseStatus.OPEN,
+            )
+        ):
+            derived = case_urgency.derive(
+                eviction_date=case.eviction_date,
+                notice_date=case.notice_date,
+                reference=case.reference,
+                today=today,
+            )
+            if derived.urgency == household.urgency:
+                return f"Aus dem Fall übernommen: {derived.reason}"
+        return None
+
     async def deadlines_of(self, case: Case, today: date | None = None) -> list[Deadline]:
         now = utcnow()
         upcoming = await self.repository.next_appointments([case.id], now)
@@ -182,8 +216,10 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
     # -- changes ------------------------------------------------------------------------------
     async def create_for(self, actor: Actor, data: CaseCreate) -> Case:
         org = access.counseling_org(actor)
+        if org is None:
+            raise Forbidden("Fälle legen Beratungsstellen an.")
         household = await self.db.get(Household, data.household_id)
-        if org is None or household is None or household.organisation_id != org:
+        if household is None or household.organisation_id != org:
             raise ValidationFailed(
                 [FieldError("household_id", "Haushalt: unbekannt oder nicht Ihrer Stelle.")]
             )
@@ -409,9 +445,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
     # -- Fallkooperation ------------------------------------------------------------------------
     async def share(self, actor: Actor, case_id: int, data: ShareCreate) -> CaseShare:
         """Share with another counselling office, as far as the household's consent allows."""
-        view = await self.get_for(actor, case_id, write=True)
-        if view.access != "owner":
-            raise Forbidden("Teilen darf nur die zuständige Beratungsstelle.")
+        view = await self.get_owned(actor, case_id)
         case = view.case
         today = today_berlin()
         org = await self.db.get(Organisation, data.organisation_id)
@@ -480,9 +514,9 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         return share
 
     async def end_share(self, actor: Actor, case_id: int, share_id: int) -> None:
-        view = await self.get_for(actor, case_id, write=True)
+        view = await self.get_owned(actor, case_id)
         share = await self.db.get(CaseShare, share_id)
-        if view.access != "owner" or share is None or share.case_id != view.case.id:
+        if share is None or share.case_id != view.case.id:
             raise NotFound("Freigabe")
         if share.ended_at is None:
             share.ended_at = datetime.now(UTC)
@@ -493,10 +527,8 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
 
     async def hand_over(self, actor: Actor, case_id: int, organisation_id: int) -> Case:
         """Hand the lead to an office the case is shared with (its consent still valid)."""
-        view = await self.get_for(actor, case_id, write=True)
+        view = await self.get_owned(actor, case_id)
         case = view.case
-        if view.access != "owner":
-            raise Forbidden("Die Federführung gibt nur die zuständige Beratungsstelle ab.")
         shared = await self.db.scalar(
             sa.select(sa.literal(True)).where(
                 access.active_share(organisation_id, today_berlin()), Case.id == case.id
@@ -570,3 +602,69 @@ async def open_search_case(session: AsyncSession, household: Household) -> Case:
     session.add(case)
     await session.flush()
     return case
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: date
+    what: str  # German heading: "Kontakt", "Frist", "Antrag", "Vorschlag", …
+    text: str
+    who: str | None = None
+    upcoming: bool = False
+
+
+_DATED_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("notice_date", "Kündigung", "Kündigung des Vermieters"),
+    ("suit_filed_on", "Gericht", "Räumungsklage eingereicht"),
+    ("suit_served_on", "Gericht", "Räumungsklage zugestellt"),
+    (
+        "court_notice_received_on",
+        "Gericht",
+        "Mitteilung des Gerichts nach § 22 Abs. 9 SGB II / § 36 Abs. 2 SGB XII eingegangen",
+    ),
+    ("application_filed_on", "Antrag", "Antrag auf Übernahme der Mietschulden gestellt"),
+    ("application_decided_on", "Antrag", "Antrag beschieden"),
+    ("schonfrist_cured_on", "Antrag", "Rückstand innerhalb der Schonfrist ausgeglichen"),
+)
+
+
+async def timeline(cases: CaseService, view: CaseView) -> list[TimelineEntry]:
+    """Everything that happened and is due on a case, newest first (upcoming on top)."""
+    case = view.case
+    today = today_berlin()
+    entries = [TimelineEntry(case.opened_on, "Fall", f"Fall eröffnet ({label(case.kind)})")]
+    for field, what, text in _DATED_FIELDS:
+        day = getattr(case, field)
+        if day is not None:
+            if field == "application_decided_on" and case.application_outcome is not None:
+                text = f"{text}: {label(case.application_outcome)}"
+            entries.append(TimelineEntry(day, what, text))
+    for deadline in await cases.deadlines_of(case):
+        entries.append(
+            TimelineEntry(deadline.date, "Frist", deadline.label, upcoming=deadline.date >= today)
+        )
+    for contact, org_name in await cases.repository.contacts(case.id):
+        entries.append(TimelineEntry(contact.occurred_on, "Kontakt", label(contact.kind), org_name))
+    for referral in await cases.repository.referrals(case.id):
+        entries.append(
+            TimelineEntry(
+                referral.agreed_on,
+                "Vermittlung",
+                f"{label(referral.kind)} ({label(referral.status)})",
+            )
+        )
+    for proposal in await cases.repository.proposals_between(
+        case.household_id, case.opened_on, case.closed_on
+    ):
+        entries.append(
+            TimelineEntry(
+                berlin_date(proposal.created_at),
+                "Vorschlag",
+                f"{proposal.title or 'Wohnungsangebot'}: {label(proposal.status)}",
+            )
+        )
+    if case.closed_on is not None and case.outcome is not None:
+        entries.append(
+            TimelineEntry(case.closed_on, "Fall", f"Abgeschlossen: {label(case.outcome)}")
+        )
+    return sorted(entries, key=lambda e: e.day, reverse=True)

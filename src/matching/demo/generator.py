@@ -20,7 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matching.db import versioning
 from matching.db.models import Household, Municipality, Organisation, User, Vacancy
 from matching.demo.accounts import DEMO_LOGINS, DEMO_ORGANISATIONS
+<<<<<<< HEAD
 from matching.demo.history import HistoryPlan, history_vacancy_count, write_history
+=======
+from matching.demo.cases import load_demo_cases
+>>>>>>> 26d82aa (Casework: cases JSON API (cases:read/write, deadlines, contacts, referrals, shares, 409 on stale version), case pages with timeline, Fristen board, dashboard deadlines first, iCalendar download, reminders 7/2 days before Schonfrist and eviction (outbox, idempotent), local services catalogue, anonymous short consultations, demo cases in every state; access matrix with sharing offices)
 from matching.enums import (
     HouseholdStatus,
     IncomeBasis,
@@ -367,6 +371,7 @@ async def load_demo_data(
         from matching.demo.journeys import load_demo_journeys
 
         counts |= await load_demo_journeys(session, today=today, seed=seed)
+    counts["cases"] = await load_demo_cases(session, today)
     return counts
 
 

@@ -1,0 +1,188 @@
+"""Cases JSON API: create, read with computed deadlines, patch with versions, contacts,
+referrals, shares, the deadlines list, and problem details for every bad field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from matching.cases.calendar import next_working_day
+from matching.cases.deadlines import schonfrist_end
+from matching.cases.service import today_berlin
+from matching.db.models import Case, Consent
+from matching.enums import ConsentRecipients
+
+pytestmark = pytest.mark.anyio
+
+
+def bearer(world: Any, key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.keys[key]}"}
+
+
+async def _create(client: Any, world: Any, **fields: Any) -> dict[str, Any]:
+    body = {"household_id": world.households["a"].id, "kind": "prevention", **fields}
+    response = await client.post(
+        "/api/v1/cases", json=body, headers=bearer(world, "counseling_a:all")
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def test_case_lists_its_computed_deadlines(client: Any, world: Any) -> None:
+    served = today_berlin() - timedelta(days=5)
+    created = await _create(client, world, suit_served_on=served.isoformat(), arrears="1250.50")
+    response = await client.get(
+        f"/api/v1/cases/{created['id']}", headers=bearer(world, "counseling_a:cases:read")
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["arrears"] == "1250.50"
+    (deadline,) = body["deadlines"]
+    end = schonfrist_end(served)
+    assert deadline["kind"] == "schonfrist"
+    assert deadline["date"] == end.isoformat()
+    moved = next_working_day(end)
+    assert deadline["last_working_day"] == (None if moved == end else moved.isoformat())
+    assert "Schonfrist" in deadline["label"]
+    listed = await client.get(
+        "/api/v1/deadlines?within_days=90", headers=bearer(world, "counseling_a:cases:read")
+    )
+    assert [d["case_id"] for d in listed.json()] == [created["id"]]
+    other = await client.get(
+        f"/api/v1/cases/{created['id']}", headers=bearer(world, "counseling_b:cases:read")
+    )
+    assert other.status_code == 404
+
+
+async def test_bad_fields_are_named_in_problem_details(
+    client: Any, world: Any, session: Any
+) -> None:
+    response = await client.post(
+        "/api/v1/cases",
+        json={
+            "household_id": world.households["a"].id,
+            "kind": "prevention",
+            "suit_served_on": "2026-03-10",
+            "eviction_date": "2026-03-01",
+            "arrears": "-5",
+            "application_filed_on": "2026-03-05",
+            "application_decided_on": "2026-03-01",
+        },
+        headers=bearer(world, "counseling_a:all"),
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"suit_served_on", "arrears", "application_decided_on"}
+    response = await client.post(
+        "/api/v1/cases",
+        json={"household_id": world.households["a"].id, "kind": "robbery", "arrears": "abc"},
+        headers=bearer(world, "counseling_a:all"),
+    )
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} >= {"kind", "arrears"}
+    count = await session.scalar(sa.select(sa.func.count()).select_from(Case))
+    assert count == 0
+
+
+async def test_patch_with_a_stale_version_answers_409(client: Any, world: Any) -> None:
+    created = await _create(client, world)
+    url = f"/api/v1/cases/{created['id']}"
+    first = await client.patch(
+        url,
+        json={"version": created["version"], "eviction_date": "2030-01-15"},
+        headers=bearer(world, "counseling_a:all"),
+    )
+    assert first.status_code == 200, first.text
+    assert [d["kind"] for d in first.json()["deadlines"]] == ["eviction"]
+    stale = await client.patch(
+        url,
+        json={"version": created["version"], "eviction_date": None},
+        headers=bearer(world, "counseling_a:all"),
+    )
+    assert stale.status_code == 409
+    assert "geändert" in stale.json()["detail"]
+    cleared = await client.patch(
+        url,
+        json={"version": first.json()["version"], "eviction_date": None},
+        headers=bearer(world, "counseling_a:all"),
+    )
+    assert cleared.json()["eviction_date"] is None and cleared.json()["deadlines"] == []
+
+
+async def test_contacts_referrals_and_shares(client: Any, world: Any, session: Any) -> None:
+    created = await _create(client, world)
+    base = f"/api/v1/cases/{created['id']}"
+    today = today_berlin()
+    contact = await client.post(
+        f"{base}/contacts",
+        json={"occurred_on": today.isoformat(), "kind": "outreach", "municipality_ags": "05770024"},
+        headers=bearer(world, "counseling_a:cases:write"),
+    )
+    assert contact.status_code == 201, contact.text
+    future = await client.post(
+        f"{base}/contacts",
+        json={"occurred_on": (today + timedelta(days=3)).isoformat(), "kind": "phone_call"},
+        headers=bearer(world, "counseling_a:cases:write"),
+    )
+    assert future.status_code == 422
+    assert future.json()["errors"][0]["field"] == "occurred_on"
+    referral = await client.post(
+        f"{base}/referrals",
+        json={"kind": "debt_counselling"},
+        headers=bearer(world, "counseling_a:cases:write"),
+    )
+    assert referral.status_code == 201 and referral.json()["status"] == "agreed"
+    consent = Consent(
+        household_id=world.households["a"].id,
+        scope=["case"],
+        recipients=ConsentRecipients.NAMED,
+        recipient_organisation_ids=[world.orgs["counseling_b"].id],
+        given_at=today,
+        valid_until=today + timedelta(days=30),
+        form_reference="Akte",
+    )
+    session.add(consent)
+    await session.commit()
+    wrong = await client.post(
+        f"{base}/shares",
+        json={
+            "organisation_id": world.orgs["fachstelle"].id,
+            "consent_id": consent.id,
+            "level": "read",
+        },
+        headers=bearer(world, "counseling_a:cases:write"),
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "organisation_id"
+    shared = await client.post(
+        f"{base}/shares",
+        json={
+            "organisation_id": world.orgs["counseling_b"].id,
+            "consent_id": consent.id,
+            "level": "read",
+        },
+        headers=bearer(world, "counseling_a:cases:write"),
+    )
+    assert shared.status_code == 201, shared.text
+    seen = await client.get(base, headers=bearer(world, "counseling_b:cases:read"))
+    assert seen.status_code == 200 and seen.json()["access"] == "read"
+    refused = await client.post(
+        f"{base}/contacts",
+        json={"occurred_on": today.isoformat(), "kind": "phone_call"},
+        headers=bearer(world, "counseling_b:cases:write"),
+    )
+    assert refused.status_code == 403
+
+
+async def test_a_landlord_key_sees_no_case(client: Any, world: Any) -> None:
+    created = await _create(client, world)
+    listed = await client.get("/api/v1/cases", headers=bearer(world, "landlord_a:all"))
+    assert listed.status_code == 200 and listed.json()["total"] == 0
+    one = await client.get(
+        f"/api/v1/cases/{created['id']}", headers=bearer(world, "landlord_a:all")
+    )
+    assert one.status_code == 404
