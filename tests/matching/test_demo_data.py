@@ -51,12 +51,9 @@ async def test_demo_data_is_deterministic_and_realistic(session: Any) -> None:
 async def test_load_demo_data_writes_accounts_households_and_vacancies(session: Any) -> None:
     counts = await load_demo_data(session, households=300, vacancies=40, seed=1, journeys=False)
     await session.commit()
-<<<<<<< HEAD
     assert counts["households"] == 300 and counts["vacancies"] == 40
     assert counts["history_proposals"] > 100
-=======
-    assert counts == {"households": 300, "vacancies": 40, "cases": 11}
->>>>>>> 26d82aa (Casework: cases JSON API (cases:read/write, deadlines, contacts, referrals, shares, 409 on stale version), case pages with timeline, Fristen board, dashboard deadlines first, iCalendar download, reminders 7/2 days before Schonfrist and eviction (outbox, idempotent), local services catalogue, anonymous short consultations, demo cases in every state; access matrix with sharing offices)
+    assert counts["cases"] == 11
     assert await session.scalar(sa.select(sa.func.count(Household.id))) == 300
     open_count = sa.select(sa.func.count(Vacancy.id)).where(Vacancy.status == "open")
     assert await session.scalar(open_count) == 40

@@ -20,11 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matching.db import versioning
 from matching.db.models import Household, Municipality, Organisation, User, Vacancy
 from matching.demo.accounts import DEMO_LOGINS, DEMO_ORGANISATIONS
-<<<<<<< HEAD
-from matching.demo.history import HistoryPlan, history_vacancy_count, write_history
-=======
 from matching.demo.cases import load_demo_cases
->>>>>>> 26d82aa (Casework: cases JSON API (cases:read/write, deadlines, contacts, referrals, shares, 409 on stale version), case pages with timeline, Fristen board, dashboard deadlines first, iCalendar download, reminders 7/2 days before Schonfrist and eviction (outbox, idempotent), local services catalogue, anonymous short consultations, demo cases in every state; access matrix with sharing offices)
+from matching.demo.history import HistoryPlan, history_vacancy_count, write_history
 from matching.enums import (
     HouseholdStatus,
     IncomeBasis,

@@ -17,11 +17,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-<<<<<<< HEAD
 from matching.acceptance.jobs import train_acceptance
-=======
 from matching.cases.reminders import send_case_reminders
->>>>>>> 26d82aa (Casework: cases JSON API (cases:read/write, deadlines, contacts, referrals, shares, 409 on stale version), case pages with timeline, Fristen board, dashboard deadlines first, iCalendar download, reminders 7/2 days before Schonfrist and eviction (outbox, idempotent), local services catalogue, anonymous short consultations, demo cases in every state; access matrix with sharing offices)
 from matching.config import Settings, get_settings
 from matching.gdpr.anonymise import anonymise_due
 from matching.notifications.settings import SmtpSettings, smtp_configured
@@ -68,13 +65,11 @@ def default_jobs(
     async def expire_vacancies(factory: SessionFactory, now: datetime) -> int:
         return await expire_stale_vacancies(factory, now, settings)
 
-<<<<<<< HEAD
     async def retrain(factory: SessionFactory, now: datetime) -> int:
         return await train_acceptance(factory, settings or get_settings(), now)
-=======
+
     async def case_reminders(factory: SessionFactory, now: datetime) -> int:
         return await send_case_reminders(factory, now, settings)
->>>>>>> 26d82aa (Casework: cases JSON API (cases:read/write, deadlines, contacts, referrals, shares, 409 on stale version), case pages with timeline, Fristen board, dashboard deadlines first, iCalendar download, reminders 7/2 days before Schonfrist and eviction (outbox, idempotent), local services catalogue, anonymous short consultations, demo cases in every state; access matrix with sharing offices)
 
     return [
         Job("expire_overdue", timedelta(minutes=5), expire),
