@@ -163,7 +163,7 @@ async def _shared_case(session: Any, world: Any, actor: Actor, household_id: int
         session.add(
             User(
                 email=f"counselor.{key}@example.org",
-                name=f"counselor_{key}",
+                name=f"Beraterin {name}",
                 role=Role.COUNSELOR,
                 organisation_id=org.id,
                 password_hash=_HASH,
