@@ -48,6 +48,7 @@ from matching.db.models import (
 )
 from matching.enums import (
     CaseKind,
+    CaseOutcome,
     CaseStatus,
     ConsentRecipients,
     OrganisationKind,
@@ -668,3 +669,22 @@ async def timeline(cases: CaseService, view: CaseView) -> list[TimelineEntry]:
             TimelineEntry(case.closed_on, "Fall", f"Abgeschlossen: {label(case.outcome)}")
         )
     return sorted(entries, key=lambda e: e.day, reverse=True)
+
+
+async def close_search_case(session: AsyncSession, household_id: int, day: date) -> None:
+    """The household found a flat: its open search case ends with the outcome "versorgt"."""
+    await session.execute(
+        sa.update(Case)
+        .where(
+            Case.household_id == household_id,
+            Case.kind == CaseKind.SEARCH,
+            Case.status == CaseStatus.OPEN,
+        )
+        .values(
+            status=CaseStatus.CLOSED,
+            outcome=CaseOutcome.HOUSED,
+            closed_on=day,
+            version=Case.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )

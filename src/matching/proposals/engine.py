@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from matching.actors import Actor
 from matching.audit import service as audit
+from matching.cases.service import close_search_case
 from matching.config import Settings, get_settings
 from matching.db import versioning
 from matching.db.models import (
@@ -40,6 +41,7 @@ from matching.enums import (
 from matching.notifications.outbox import enqueue
 from matching.proposals import tokens
 from matching.proposals.errors import StaleVersion
+from matching.proposals.timeutil import berlin_date
 from matching.proposals.workflow import (
     TERMINAL_STATUSES,
     Action,
@@ -422,6 +424,7 @@ async def let_cascade(
     vacancy.status = VacancyStatus.LET
     household.status = HouseholdStatus.HOUSED
     await flush_or_stale(session)
+    await close_search_case(session, household.id, berlin_date(now))
     await versioning.bump(session, versioning.VACANCIES)
     await versioning.bump(session, versioning.HOUSEHOLDS)
     withdrawn = await withdraw_live(

@@ -17,7 +17,12 @@ from matching.cases.schemas import (
     ContactCreate,
     ShareCreate,
 )
-from matching.cases.service import CaseService, today_berlin
+from matching.cases.service import (
+    CaseService,
+    close_search_case,
+    open_search_case,
+    today_berlin,
+)
 from matching.db.models import AuditEvent, Case, CaseContact, Consent, Household
 from matching.enums import (
     CaseKind,
@@ -268,3 +273,15 @@ async def test_closing_with_home_kept_and_past_appointment(session: Any, world: 
     await session.refresh(household)
     assert household.urgency == Urgency.NONE
     assert (await session.scalar(sa.select(sa.func.count()).select_from(CaseContact))) == 0
+
+
+async def test_housed_household_closes_its_search_case(session: Any, world: Any) -> None:
+    household = await session.get(Household, world.households["a"].id)
+    search = await open_search_case(session, household)
+    await session.commit()
+    await close_search_case(session, household.id, today_berlin())
+    await session.commit()
+    await session.refresh(search)
+    assert search.status == CaseStatus.CLOSED
+    assert search.outcome == CaseOutcome.HOUSED
+    assert search.closed_on == today_berlin()
