@@ -169,15 +169,15 @@ async def open_search_cases(session: AsyncSession) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def load_demo_cases(session: AsyncSession, today: date) -> int:
-    """Write the demo prevention cases once; returns how many were written."""
+async def load_demo_cases(session: AsyncSession, today: date) -> dict[str, int]:
+    """Write the demo prevention cases once; returns how many cases and consents it wrote."""
     await open_search_cases(session)
     if await session.scalar(sa.select(Case.id).where(Case.kind == CaseKind.PREVENTION).limit(1)):
-        return 0
+        return {"cases": 0, "consents": 0}
     orgs = {o.name: o for o in (await session.scalars(sa.select(Organisation))).all()}
     office_a, office_b = orgs.get(COUNSELING_A), orgs.get(COUNSELING_B)
     if office_a is None or office_b is None:
-        return 0
+        return {"cases": 0, "consents": 0}
     stories = _stories(today)
     households = (
         await session.scalars(
@@ -196,11 +196,12 @@ async def load_demo_cases(session: AsyncSession, today: date) -> int:
     ]
     session.add_all(services)
     await session.flush()
-    written = 0
+    written = consents = 0
     for index, (story, household) in enumerate(zip(stories, households, strict=False)):
         case = await _write_story(session, story, household, office_a.id, today, index)
         if story.share:
             await _share(session, case, household, office_b.id, today)
+            consents += 1
         if index % 3 == 0:
             session.add(
                 CaseReferral(
@@ -229,7 +230,7 @@ async def load_demo_cases(session: AsyncSession, today: date) -> int:
         )
     await session.flush()
     await versioning.bump(session, versioning.HOUSEHOLDS)
-    return written
+    return {"cases": written, "consents": consents}
 
 
 async def _write_story(

@@ -368,7 +368,10 @@ async def load_demo_data(
         from matching.demo.journeys import load_demo_journeys
 
         counts |= await load_demo_journeys(session, today=today, seed=seed)
-    counts["cases"] = await load_demo_cases(session, today)
+    cases = await load_demo_cases(session, today)
+    counts["cases"] = cases["cases"]
+    if "consents" in counts:  # the journeys' consents plus the one a demo case is shared on
+        counts["consents"] += cases["consents"]
     return counts
 
 
