@@ -23,6 +23,8 @@ _HIDDEN = {"script", "style", "template", "noscript", "head"}
 # Words that look like a pattern above but are German (or a file name a person downloads).
 ALLOWED = re.compile(
     r"\b(?:vorlage\.(?:csv|xlsx)|bericht\.csv|auskunft\.json|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\b"
+    # an API key's visible prefix ("tk_" + random characters) is an identifier people compare
+    r"|\btk_[\w-]+"
 )
 
 
