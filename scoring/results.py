@@ -77,9 +77,14 @@ class Funnel:
         """German one-liner, e.g. "312 Haushalte ausgeschlossen: 140 Miete über …; 88 passen"."""
         steps = sorted((s for s in self.steps if s.excluded), key=lambda s: -s.excluded)
         parts = ", ".join(f"{s.excluded} {s.label}" for s in steps)
-        head = f"{self.excluded} {self.unit} ausgeschlossen"
+        unit = _SINGULAR.get(self.unit, self.unit) if self.excluded == 1 else self.unit
+        head = f"{self.excluded} {unit} ausgeschlossen"
         tail = f"{self.eligible} {'passt' if self.eligible == 1 else 'passen'}"
         return f"{head}: {parts}; {tail}" if parts else f"{head}; {tail}"
+
+
+# "1 Haushalt ausgeschlossen", not "1 Haushalte": the singular of each funnel unit.
+_SINGULAR = {"Haushalte": "Haushalt", "Wohnungen": "Wohnung"}
 
 
 @dataclass(frozen=True, slots=True)

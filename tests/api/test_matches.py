@@ -63,7 +63,7 @@ async def test_vacancy_matches_shape(client: Any, world: Any, session: Any) -> N
     assert (funnel["total"], funnel["eligible"], funnel["excluded"]) == (2, 1, 1)
     steps = {s["rule"]: s["excluded"] for s in funnel["steps"]}
     assert steps["HOUSEHOLD_TOO_LARGE"] == 1
-    assert funnel["summary"].startswith("1 Haushalte ausgeschlossen")
+    assert funnel["summary"].startswith("1 Haushalt ausgeschlossen")
     assert body["warnings"][0]["code"] == "RENT_LIMITS_EXAMPLE"
     assert "Erika" not in response.text  # no personal data in rankings
 
@@ -205,8 +205,8 @@ async def test_vacancy_page_shows_the_ranking(client: Any, world: Any, session: 
     assert "Passende Haushalte" in page
     assert world.households["a"].reference_code in page
     assert world.households["b"].reference_code not in page
-    assert "1 Haushalte ausgeschlossen: 1 Haushalt zu groß für die Wohnung" in page
-    assert "Warum?" in page and "<meter" in page
+    assert "1 Haushalt ausgeschlossen: 1 Haushalt zu groß für die Wohnung" in page
+    assert "Warum?" in page and 'class="stack"' in page  # one stacked bar per row
     assert "Beispielwerte – nicht amtlich" in page
     assert f'href="/haushalte/{world.households["a"].id}"' in page
     partial = await client.get(

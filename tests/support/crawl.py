@@ -19,7 +19,9 @@ CODE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\b(?:dringlichkeit|wartezeit|passgenauigkeit)\b"),
     re.compile(r"\b[a-z]+[._][a-z_]+\b"),
 )
-_HIDDEN = {"script", "style", "template", "noscript", "head"}
+# Not read as prose: hidden parts, and <code> (deliberately technical, e.g. an API key's
+# prefix that identifies it, random letters that may look like anything).
+_HIDDEN = {"script", "style", "template", "noscript", "head", "code"}
 # Words that look like a pattern above but are German (or a file name a person downloads).
 ALLOWED = re.compile(
     r"\b(?:vorlage\.(?:csv|xlsx)|bericht\.csv|auskunft\.json|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\b"
