@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from matching.cases.calendar import add_months
 from matching.cases.reminders import send_case_reminders
 from matching.db.engine import make_engine, make_session_factory
-from matching.db.models import Case, OutboxMessage
-from matching.enums import CaseKind, CaseStatus
+from matching.db.models import Case, CaseAppointment, OutboxMessage
+from matching.enums import CaseKind, CaseStatus, ContactKind
 from matching.proposals.timeutil import BERLIN
 
 pytestmark = pytest.mark.anyio
@@ -58,3 +58,45 @@ async def test_reminders_are_written_once(session: Any, world: Any, settings: An
     for message in messages:
         assert case.reference in message.body_text
         assert "Geheim" not in message.body_text and "Mustermann" not in message.body_text
+
+
+async def test_appointment_reminder_the_day_before(session: Any, world: Any, settings: Any) -> None:
+    now = datetime.now(UTC)
+    case = Case(
+        household_id=world.households["a"].id,
+        kind=CaseKind.PREVENTION,
+        status=CaseStatus.OPEN,
+        lead_organisation_id=world.orgs["counseling_a"].id,
+        counselor_id=world.users["counselor_a"].id,
+        opened_on=now.date() - timedelta(days=5),
+    )
+    session.add(case)
+    await session.flush()
+    session.add_all(
+        [
+            CaseAppointment(
+                case_id=case.id,
+                starts_at=now + timedelta(hours=20),
+                purpose=ContactKind.ACCOMPANIMENT,
+                organisation_id=case.lead_organisation_id,
+                user_id=world.users["counselor_a"].id,
+            ),
+            CaseAppointment(  # next week: no reminder yet
+                case_id=case.id,
+                starts_at=now + timedelta(days=6),
+                purpose=ContactKind.CONSULTATION,
+                organisation_id=case.lead_organisation_id,
+            ),
+        ]
+    )
+    await session.commit()
+    engine = make_engine(settings.database)
+    factory = make_session_factory(engine)
+    try:
+        assert await send_case_reminders(factory, now, settings) == 1
+        assert await send_case_reminders(factory, now + timedelta(hours=1), settings) == 0
+    finally:
+        await engine.dispose()
+    (message,) = (await session.scalars(sa.select(OutboxMessage))).all()
+    assert message.subject == f"Termin im Fall {case.reference}"
+    assert "Begleitung zu Amt, Gericht oder Vermieter" in message.body_text
