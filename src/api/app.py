@@ -28,7 +28,8 @@ from litestar.stores.memory import MemoryStore
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.auth import AuthMiddleware, RotatingSessionConfig
+from api.auth import AuthMiddleware, RotatingSessionConfig, sweep_sessions_forever
+from api.bounds import PathBoundsMiddleware
 from api.cli import TueroeffnerCLIPlugin
 from api.controllers.cases import CaseApi
 from api.controllers.health import health, ready
@@ -125,10 +126,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     scheduler_stop = asyncio.Event()
     scheduler_tasks: list[asyncio.Task[None]] = []
 
+    session_store = _session_store(settings)
+
     async def on_startup() -> None:
         await _index_unindexed_names(session_factory)
         if settings.scheduler_enabled:  # deadlines, reminders and the outbox worker
             scheduler_stop.clear()
+            scheduler_tasks.append(
+                asyncio.create_task(sweep_sessions_forever(session_store, scheduler_stop))
+            )
             scheduler_tasks.append(
                 asyncio.create_task(
                     run_forever(
@@ -172,10 +178,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TueroeffnerCLIPlugin(),
         ],
         middleware=[
+            PathBoundsMiddleware(),
             session_config.middleware,
             DefineMiddleware(AuthMiddleware, exclude=["^/static", "^/health$"]),
         ],
-        stores={"sessions": _session_store(settings)},
+        stores={"sessions": session_store},
         csrf_config=csrf,
         template_config=template_config(),
         exception_handlers={Exception: exception_handler, HTTPException: exception_handler},

@@ -7,6 +7,9 @@ another organisation answer the same 404; nothing on bad input answers 500.
 from __future__ import annotations
 
 import logging
+import re
+import traceback
+from http import HTTPStatus
 from typing import Any
 
 import msgspec
@@ -14,11 +17,13 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
+    SerializationException,
     ValidationException,
 )
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
@@ -27,7 +32,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.utils.scope.state import ScopeState
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from matching.errors import Conflict, Forbidden, NotFound
@@ -51,6 +56,92 @@ TITLES = {
     500: "Interner Fehler",
     503: "Wartung",
 }
+
+
+CODES = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    415: "unsupported-media-type",
+    429: "too-many-requests",
+    500: "internal",
+    503: "unavailable",
+}
+#: German details for what the framework itself raises (its messages are English).
+GENERIC_DETAILS = {
+    400: "Die Anfrage ist fehlerhaft.",
+    401: "Bitte melden Sie sich an.",
+    403: "Dafür fehlt Ihnen die Berechtigung.",
+    404: "Nicht gefunden.",
+    405: "Diese Methode ist für diese Adresse nicht erlaubt.",
+    413: "Die Anfrage ist zu groß. Erlaubt sind höchstens 20 MB pro Datei.",
+    415: "Dieses Inhaltsformat wird nicht unterstützt.",
+    429: "Zu viele Anfragen. Bitte später erneut versuchen.",
+}
+INVALID_JSON = (
+    "Der Inhalt ist kein gültiges JSON (abgebrochen, fehlerhaft, zu tief verschachtelt "
+    "oder nicht UTF-8-kodiert)."
+)
+#: Fragments of the framework's English messages -> (status, German detail).
+_FRAMEWORK_MESSAGES = (
+    ("entity too large", 413, GENERIC_DETAILS[413]),
+    (
+        "multipart",
+        400,
+        "Die Formulardaten (multipart/form-data) sind unvollständig oder fehlerhaft.",
+    ),
+    ("content-length", 400, "Die Längenangabe der Anfrage (Content-Length) ist ungültig."),
+    ("host header", 400, "Die Host-Angabe der Anfrage ist ungültig."),
+    ("json", 400, INVALID_JSON),
+    ("utf-8", 400, INVALID_JSON),
+    ("truncated", 400, INVALID_JSON),
+    ("malformed", 400, INVALID_JSON),
+)
+
+
+def _framework_detail(exc: HTTPException) -> tuple[int, str]:
+    """(status, German detail): the framework's English messages are replaced, ours kept."""
+    status = exc.status_code
+    if status >= 500:
+        return status, TITLES.get(status, TITLES[500])
+    if isinstance(exc.__cause__, (SerializationException, msgspec.DecodeError, UnicodeError)):
+        return 400, INVALID_JSON
+    detail = str(exc.detail or "")
+    lowered = detail.casefold()
+    for fragment, new_status, german in _FRAMEWORK_MESSAGES:
+        if fragment in lowered:
+            return new_status, german
+    if not detail or detail == HTTPStatus(status).phrase:
+        return status, GENERIC_DETAILS.get(status, TITLES.get(status, "Fehler"))
+    return status, detail
+
+
+_CONSTRAINT_COLUMNS = re.compile(r"(?:\.|_)(external_id|email|name|reference_code|dedup_key)\b")
+
+
+def _constraint_field(exc: IntegrityError) -> str:
+    """The field a unique constraint protects, from the driver's constraint text (only the
+    constraint/column names are read, never the values)."""
+    orig = exc.orig
+    driver = getattr(orig, "__cause__", None) or orig  # asyncpg's error behind the adapter
+    text = " ".join(
+        str(x)
+        for x in (getattr(driver, "constraint_name", None), getattr(driver, "column_name", None))
+        if x
+    )
+    if not text and orig is not None and orig.args:
+        text = str(orig.args[0]).split("DETAIL")[0]
+    match = _CONSTRAINT_COLUMNS.search(text)
+    return match.group(1) if match else "__root__"
+
+
+def _while_decoding_json(exc: BaseException) -> bool:
+    """Deep nesting (RecursionError) or bad bytes (UnicodeError) in a body: a client error."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(f.name in {"decode_json", "json"} for f in frames)
 
 
 def _is_api(request: Request[Any, Any, Any]) -> bool:
@@ -141,6 +232,14 @@ def _classify(request: Request[Any, Any, Any], exc: Exception) -> ProblemDetails
         return problem(HTTP_409_CONFLICT, str(exc), code="conflict")
     if isinstance(exc, Forbidden):
         return problem(HTTP_403_FORBIDDEN, str(exc) or TITLES[403], code="forbidden")
+    if isinstance(exc, IntegrityError):  # a race past the services' own checks: the client's
+        field = _constraint_field(exc)
+        return problem(
+            HTTP_409_CONFLICT,
+            "Der Wert kollidiert mit einem vorhandenen Eintrag.",
+            code="conflict",
+            errors=[FieldError(field, "Dieser Wert ist bereits vergeben.")],
+        )
     if isinstance(exc, (OperationalError, PoolTimeout, DBAPIError, OSError)):
         log.error("database unavailable: %s", type(exc).__name__)
         return problem(
@@ -149,17 +248,14 @@ def _classify(request: Request[Any, Any, Any], exc: Exception) -> ProblemDetails
             code="unavailable",
             headers={"Retry-After": "30"},
         )
+    if isinstance(exc, (RecursionError, UnicodeError)) and _while_decoding_json(exc):
+        return problem(HTTP_400_BAD_REQUEST, INVALID_JSON, code="bad-request")
     if isinstance(exc, HTTPException):
-        status = exc.status_code
-        detail = exc.detail if status < 500 else TITLES[500]
-        if status == 404:
-            detail = "Nicht gefunden."
-        if status == 413:  # the body limit cut the upload off before the handler saw it
-            detail = "Die Anfrage ist zu groß. Erlaubt sind höchstens 20 MB pro Datei."
+        status, detail = _framework_detail(exc)
         return problem(
             status,
             detail,
-            code=TITLES.get(status, "error").lower().replace(" ", "-"),
+            code=CODES.get(status, "error"),
             headers=exc.headers,
         )
     log.exception("unhandled error", exc_info=exc)

@@ -17,6 +17,11 @@ CSP = (
 )
 
 
+#: The only responses that may be cached: the app's own CSS and scripts. Everything else may
+#: carry personal data (pages, exports, JSON, even error pages naming an object).
+CACHEABLE = ("/static/",)
+
+
 def security_headers_hook(behind_tls: bool) -> Callable[[Any, Any], Awaitable[None]]:
     headers = {
         "Content-Security-Policy": CSP,
@@ -34,7 +39,7 @@ def security_headers_hook(behind_tls: bool) -> Callable[[Any, Any], Awaitable[No
             mutable = MutableScopeHeaders.from_message(message)
             for name, value in headers.items():
                 mutable[name] = value
-            if scope.get("path", "").startswith(("/api/", "/haushalte", "/wohnungen")):
+            if not scope.get("path", "").startswith(CACHEABLE):
                 mutable["Cache-Control"] = "no-store"
 
     return before_send

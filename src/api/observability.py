@@ -99,6 +99,17 @@ def configure_logging(level: int = logging.INFO) -> None:
         uv.propagate = True
 
 
+_SAFE_SEGMENT = re.compile(r"^[a-z][a-z0-9_.-]{0,30}$")
+
+
+def redacted_path(path: str) -> str:
+    """A path that matched no route: only its first segment (when it looks like one of ours),
+    the rest replaced - it may hold a token or a name (``/l/<token>/x``)."""
+    segments = path.strip("/").split("/")
+    first = segments[0] if segments and _SAFE_SEGMENT.match(segments[0]) else "…"
+    return "/" + first + ("/…" if len(segments) > 1 else "")
+
+
 def _incoming_id(scope: Scope) -> str | None:
     for key, value in scope.get("headers", []):
         if key == b"x-request-id":
@@ -136,7 +147,7 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            template = scope.get("path_template") or scope.get("path", "")
+            template = scope.get("path_template") or redacted_path(str(scope.get("path", "")))
             self.log.info(
                 "request",
                 extra={

@@ -9,7 +9,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth import client_address, mark_rotation
+from api.auth import client_address, start_session
 from api.guards import current_actor
 from api.views.forms import form_dict, render
 from matching.accounts.service import authenticate, user_actor
@@ -49,10 +49,9 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession) -> Te
         return render(request, "login.html", status_code=400, email=email, error=LOGIN_FAILED)
     throttle.succeeded(email, address)
     await audit.record(db_session, user_actor(user, address), "login", "user", user.id)
-    mark_rotation(request)
     now = time.time()
-    request.set_session({"user_id": user.id, "login_at": now, "seen_at": now})
-    return Redirect("/")
+    csrf_cookie = start_session(request, {"user_id": user.id, "login_at": now, "seen_at": now})
+    return Redirect("/", cookies=[csrf_cookie])
 
 
 @post("/logout", include_in_schema=False)

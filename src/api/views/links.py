@@ -15,7 +15,7 @@ from litestar import Request, get
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth import client_address, mark_rotation
+from api.auth import client_address, start_session
 from api.guards import current_actor
 from api.views.forms import render
 from matching.actors import Actor
@@ -83,17 +83,19 @@ async def open_link(
         proposal.id,
         {"first_use": redemption.first_use},
     )
-    mark_rotation(request)  # a fresh session id: whatever session came before is gone
-    request.set_session(
+    # A fresh session id (whatever session came before is gone) and CSRF token.
+    csrf_cookie = start_session(
+        request,
         {
             "link": {
                 "proposal_id": proposal.id,
                 "organisation_id": proposal.landlord_organisation_id,
                 "expires": expires,
+                "token_hash": tokens.hash_token(token),
             }
-        }
+        },
     )
-    return Redirect(target)
+    return Redirect(target, cookies=[csrf_cookie])
 
 
 ROUTES: list[Any] = [open_link]

@@ -22,6 +22,7 @@ from matching.security.passwords import (
     verify_password,
 )
 from matching.validation import FieldError, ValidationFailed
+from matching.validators import EMAIL, SINGLE_LINE, check_fields
 
 KEY_PREFIX = "tk_"
 SCOPES: tuple[str, ...] = (
@@ -66,6 +67,11 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     return user
 
 
+#: Addresses and names that reach e-mail headers (see matching.validators).
+ORGANISATION_CHECKS = {"name": SINGLE_LINE, "contact_email": EMAIL}
+USER_CHECKS = {"email": EMAIL, "name": SINGLE_LINE}
+
+
 async def create_organisation(
     session: AsyncSession,
     actor: Actor,
@@ -74,14 +80,17 @@ async def create_organisation(
     contact_email: str | None,
 ) -> Organisation:
     name = name.strip()
-    errors = []
+    contact_email = (contact_email or "").strip() or None
+    errors = check_fields({"name": name, "contact_email": contact_email}, ORGANISATION_CHECKS)
     if not name or len(name) > 200:
         errors.append(FieldError("name", "Bitte einen Namen (höchstens 200 Zeichen) angeben."))
+    elif errors:
+        pass
     elif await session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
         errors.append(FieldError("name", "Eine Organisation mit diesem Namen gibt es schon."))
     if errors:
         raise ValidationFailed(errors)
-    org = Organisation(name=name, kind=kind, contact_email=(contact_email or None))
+    org = Organisation(name=name, kind=kind, contact_email=contact_email)
     session.add(org)
     await session.flush()
     await audit.record(session, actor, "create", "organisation", org.id)
@@ -100,8 +109,11 @@ async def create_user(
 ) -> User:
     email = email.strip().lower()
     errors = [FieldError("password", p) for p in password_problems(password)]
-    if "@" not in email or len(email) > 254:
+    errors += check_fields({"email": email, "name": name}, USER_CHECKS)
+    if not email or len(email) > 254:
         errors.append(FieldError("email", "Bitte eine gültige E-Mail-Adresse angeben."))
+    elif any(e.field == "email" for e in errors):
+        pass
     elif await session.scalar(sa.select(User.id).where(User.email == email)):
         errors.append(FieldError("email", "Diese E-Mail-Adresse ist bereits vergeben."))
     if not name.strip() or len(name) > 200:

@@ -9,6 +9,7 @@ import msgspec
 
 from matching.enums import HouseholdStatus, IncomeBasis, Urgency
 from matching.validation import FieldError, cent_errors
+from matching.validators import EMAIL, PHONE, SINGLE_LINE, check_fields
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=20)]
 Age = Annotated[int, msgspec.Meta(ge=0, le=17)]
@@ -65,8 +66,15 @@ class HouseholdUpdate(HouseholdFields, kw_only=True, forbid_unknown_fields=True)
         return cross_field_errors(self)
 
 
+#: Contact fields that reach mailto:/tel: links and e-mail headers (see matching.validators).
+CONTACT_CHECKS = {"email": EMAIL, "phone": PHONE, "name": SINGLE_LINE}
+
+
 def cross_field_errors(data: HouseholdFields) -> list[FieldError]:
-    errors: list[FieldError] = cent_errors(data, ("own_max_rent",))
+    errors: list[FieldError] = [
+        *cent_errors(data, ("own_max_rent",)),
+        *check_fields(data, CONTACT_CHECKS),
+    ]
     persons = (data.adults or 0) + len(data.children_ages or [])
     if persons > 20:
         errors.append(FieldError("children_ages", "Höchstens 20 Personen je Haushalt."))

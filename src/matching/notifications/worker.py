@@ -41,11 +41,14 @@ from matching.db.models import OutboxMessage
 from matching.enums import OutboxStatus
 from matching.notifications.settings import SmtpSettings
 from matching.proposals.timeutil import utcnow
+from matching.validators import email_error, header_text
 
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
 CLAIM_LEASE = timedelta(minutes=10)
+#: Marks an error that no retry can cure (the message cannot be built): failed at once.
+PERMANENT = "permanent:"
 # Secure proposal links and one-time password links: the token is cut out once delivered.
 _LINK_TOKEN = re.compile(r"(/l/|/passwort-neu/)[A-Za-z0-9_\-]{16,}")
 
@@ -139,11 +142,20 @@ def _message_id(dedup_key: str, sender: str) -> str:
     return f"<{hashlib.sha256(dedup_key.encode()).hexdigest()[:32]}@{domain}>"
 
 
+class Unbuildable(ValueError):
+    """A message that can never be sent as stored; the German reason is shown to the admin."""
+
+
 def build_email(settings: SmtpSettings, message: Claimed) -> EmailMessage:
+    """The MIME message; header text is encoded here whatever the input checks let through."""
+    if email_error(message.to_address) is not None:
+        raise Unbuildable(
+            "Die Empfängeradresse ist ungültig (mehrere Adressen oder Steuerzeichen)."
+        )
     email = EmailMessage()
     email["From"] = settings.from_address
     email["To"] = message.to_address
-    email["Subject"] = message.subject
+    email["Subject"] = header_text(message.subject)
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = _message_id(message.dedup_key, settings.from_address)
     email["Auto-Submitted"] = "auto-generated"
@@ -175,20 +187,43 @@ def error_label(exc: BaseException) -> str:
     return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
+def _build_each(
+    settings: SmtpSettings, messages: Sequence[Claimed]
+) -> tuple[list[tuple[Claimed, EmailMessage]], dict[int, str]]:
+    """Build every message on its own: one that cannot be built never holds up the others."""
+    built: list[tuple[Claimed, EmailMessage]] = []
+    unbuildable: dict[int, str] = {}
+    for message in messages:
+        try:
+            built.append((message, build_email(settings, message)))
+        except Unbuildable as exc:
+            unbuildable[message.id] = str(exc)
+        except Exception as exc:
+            unbuildable[message.id] = (
+                f"Die Nachricht konnte nicht erstellt werden ({type(exc).__name__})."
+            )
+    return built, unbuildable
+
+
 def _send_batch(settings: SmtpSettings, messages: Sequence[Claimed]) -> dict[int, str | None]:
-    """Send over one connection; returns message id -> None (sent) or an error label."""
+    """Send over one connection; returns message id -> None (sent) or an error label.
+
+    Messages that cannot be built are answered with ``PERMANENT`` + the German reason."""
+    built, unbuildable = _build_each(settings, messages)
+    results: dict[int, str | None] = {k: PERMANENT + v for k, v in unbuildable.items()}
+    if not built:
+        return results
     try:
         client = _connect(settings)
     except (OSError, smtplib.SMTPException) as exc:
-        return {m.id: error_label(exc) for m in messages}
-    results: dict[int, str | None] = {}
+        return results | {m.id: error_label(exc) for m, _ in built}
     try:
-        for index, message in enumerate(messages):
+        for index, (message, email) in enumerate(built):
             try:
-                client.send_message(build_email(settings, message))
+                client.send_message(email)
                 results[message.id] = None
             except smtplib.SMTPServerDisconnected as exc:
-                for rest in messages[index:]:
+                for rest, _email in built[index:]:
                     results[rest.id] = error_label(exc)
                 break
             except (OSError, smtplib.SMTPException) as exc:
@@ -223,8 +258,9 @@ async def _record(
                     "body_html": redact_links(row.body_html),
                 }
                 sent += 1
-            elif message.attempts >= MAX_ATTEMPTS:
-                values = {"status": OutboxStatus.FAILED, "last_error": error[:500]}
+            elif error.startswith(PERMANENT) or message.attempts >= MAX_ATTEMPTS:
+                reason = error.removeprefix(PERMANENT)
+                values = {"status": OutboxStatus.FAILED, "last_error": reason[:500]}
                 given_up += 1
             else:
                 values = {"next_attempt_at": now + backoff(message.attempts), "last_error": error}

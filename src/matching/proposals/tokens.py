@@ -15,7 +15,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.db.models import ProposalToken
+from matching.db.models import Proposal, ProposalToken
+from matching.enums import ProposalStatus
 from matching.proposals.timeutil import as_utc, utcnow
 
 TOKEN_BYTES = 32  # 256 bits of randomness
@@ -121,3 +122,24 @@ async def revoke_for_proposal(
         .values(revoked_at=now or utcnow())
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def link_session_valid(
+    session: AsyncSession, token_hash: str, proposal_id: int, now: datetime | None = None
+) -> bool:
+    """A session opened by a link still stands: the link is neither revoked nor expired and
+    its proposal is not withdrawn or expired."""
+    if not token_hash:
+        return False
+    row = (
+        await session.execute(
+            sa.select(ProposalToken.revoked_at, ProposalToken.expires_at, Proposal.status)
+            .join(Proposal, Proposal.id == ProposalToken.proposal_id)
+            .where(ProposalToken.token_hash == token_hash, ProposalToken.proposal_id == proposal_id)
+        )
+    ).one_or_none()
+    if row is None or row.revoked_at is not None:
+        return False
+    if as_utc(row.expires_at) <= (now or utcnow()):
+        return False
+    return row.status not in (ProposalStatus.WITHDRAWN, ProposalStatus.EXPIRED)

@@ -9,6 +9,7 @@ import msgspec
 
 from matching.enums import PetsPolicy, VacancySource, VacancyStatus
 from matching.validation import FieldError, cent_errors
+from matching.validators import SINGLE_LINE, check_fields
 
 Euro = Annotated[float, msgspec.Meta(ge=0, le=100_000)]
 Rooms = Annotated[float, msgspec.Meta(gt=0, le=20, multiple_of=0.5)]
@@ -64,10 +65,15 @@ class VacancyUpdate(VacancyFields, kw_only=True, forbid_unknown_fields=True):
         return cross_field_errors(self)
 
 
+#: Text that reaches e-mail subjects and headers must stay on one line.
+HEADER_TEXT_CHECKS = {"title": SINGLE_LINE, "external_id": SINGLE_LINE}
+
+
 def cross_field_errors(data: VacancyFields) -> list[FieldError]:
-    errors: list[FieldError] = cent_errors(
-        data, ("net_cold_rent", "cold_service_charges", "heating_costs", "deposit")
-    )
+    errors: list[FieldError] = [
+        *cent_errors(data, ("net_cold_rent", "cold_service_charges", "heating_costs", "deposit")),
+        *check_fields(data, HEADER_TEXT_CHECKS),
+    ]
     if data.min_persons and data.max_persons and data.min_persons > data.max_persons:
         errors.append(FieldError("max_persons", "Max. Personen muss ≥ Min. Personen sein."))
     if data.wheelchair_accessible and data.barrier_free is False:

@@ -96,6 +96,18 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
         if values.get("lat") is None:
             values["lat"], values["lon"] = match.lat, match.lon
 
+    async def _external_id_free(self, organisation_id: int, external_id: str | None) -> None:
+        """One landlord's own ids are unique: a clash names the field (422), before SQL."""
+        if not external_id:
+            return
+        exists = await self.repository.get_one_or_none(
+            organisation_id=organisation_id, external_id=external_id
+        )
+        if exists is not None:
+            raise ValidationFailed(
+                [FieldError("external_id", "Diese externe ID ist bereits vergeben.")]
+            )
+
     async def create_for(
         self, actor: Actor, data: VacancyCreate, source: VacancySource = VacancySource.FORM
     ) -> Vacancy:
@@ -106,14 +118,7 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
             raise ValidationFailed(errors)
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
         await self.resolve_location(values)
-        if values.get("external_id"):
-            exists = await self.repository.get_one_or_none(
-                organisation_id=org, external_id=values["external_id"]
-            )
-            if exists is not None:
-                raise ValidationFailed(
-                    [FieldError("external_id", "Diese externe ID ist bereits vergeben.")]
-                )
+        await self._external_id_free(org, values.get("external_id"))
         values["address_key"] = address_key(values.get("street"), values.get("house_number"))
         vacancy = await self.repository.add(Vacancy(**values, organisation_id=org, source=source))
         await versioning.bump(self.db, versioning.VACANCIES)
@@ -130,6 +135,8 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
             for f in VacancyFields.__struct_fields__
             if getattr(data, f) is not None
         }
+        if changes.get("external_id") not in (None, vacancy.external_id):
+            await self._external_id_free(vacancy.organisation_id, changes["external_id"])
         if "postal_code" in changes or "municipality_ags" in changes:
             changes.setdefault("postal_code", vacancy.postal_code)
             await self.resolve_location(changes)

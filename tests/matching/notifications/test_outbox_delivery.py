@@ -177,3 +177,48 @@ def test_smtp_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
     )
     assert settings.user == "tueroeffner" and settings.password == "geheim"
     assert "geheim" not in repr(settings)
+
+
+async def test_a_message_that_cannot_be_built_fails_alone(
+    db: Db, session: AsyncSession, smtp_server: SmtpServer
+) -> None:
+    """Issue 12: one bad header used to abort the whole batch, retried for ever."""
+    context = {
+        "counselor_name": None,
+        "landlord_name": "L",
+        "reference_code": "HH-1",
+        "vacancy_label": "W",
+        "respond_by": NOW,
+        "base_url": "https://x",
+    }
+    mails = [
+        ("first@example.org", "Vorher", "k:1"),
+        ("bad@example.org\r\nBcc: victim@example.net", "Adresse mit Umbruch", "k:2"),
+        ("third@example.org", "Wohnung\r\nBcc: victim@example.net", "k:3"),
+        ("x@y.example?bcc=victim@example.net", "Abfrage-Trick", "k:4"),
+        ("fifth@example.org", "Nachher", "k:5"),
+    ]
+    for to, subject, key in mails:
+        await enqueue(session, "t", to, subject, "proposal_expired", context, key, now=NOW)
+    await session.commit()
+    report = await worker.deliver_pending(db.sessions, smtp_server.settings, NOW)
+    assert (report.claimed, report.sent, report.given_up, report.retrying) == (5, 3, 2, 0)
+    received = smtp_server.recorder.received
+    assert sorted(r.rcpt_tos[0] for r in received) == [
+        "fifth@example.org",
+        "first@example.org",
+        "third@example.org",
+    ]
+    for got in received:
+        assert "victim" not in "".join(got.rcpt_tos)
+        assert got.message["Bcc"] is None
+    encoded = next(r for r in received if r.rcpt_tos == ["third@example.org"])
+    assert encoded.message["Subject"] == "Wohnung Bcc: victim@example.net"  # one line
+    rows = {row.dedup_key: row for row in await _messages(db)}
+    for key in ("k:2", "k:4"):
+        assert rows[key].status == OutboxStatus.FAILED
+        assert rows[key].attempts == 1
+        assert rows[key].last_error is not None
+        assert "Empfängeradresse ist ungültig" in rows[key].last_error
+    again = await worker.deliver_pending(db.sessions, smtp_server.settings, NOW + worker.MAX_DELAY)
+    assert again.claimed == 0
