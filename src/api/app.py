@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,9 @@ async def _index_unindexed_names(factory: async_sessionmaker[AsyncSession]) -> N
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = with_dev_secrets(settings or get_settings())
+    # uvicorn (``litestar run``) rewrites the client address from X-Forwarded-For for the
+    # hosts listed here; it reads the variable after the app is built: only our list counts.
+    os.environ["FORWARDED_ALLOW_IPS"] = ",".join(settings.security.trusted_proxies)
     configure_logging()
     crypto.configure(settings.security.encryption_keys)
     # Every policy is validated here: a broken one stops the start, naming the key.
@@ -210,12 +214,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
 def _state(settings: Settings, session_factory: Any) -> Any:
     from litestar.datastructures import State
 
-    from matching.security.throttle import LoginThrottle
+    from matching.security.throttle import DatabaseThrottleStore, LoginThrottle
 
     return State(
         {
             "settings": settings,
             "session_factory": session_factory,
-            "login_throttle": LoginThrottle(),
+            "login_throttle": LoginThrottle(DatabaseThrottleStore(session_factory)),
         }
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import time
 from hmac import compare_digest
@@ -44,8 +45,40 @@ CSRF_NOT_BOUND = (
 )
 
 
+def _trusted(host: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host in proxies
+    for proxy in proxies:
+        try:
+            if address in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def forwarded_client(peer: str, forwarded_for: str, proxies: tuple[str, ...]) -> str:
+    """The client behind trusted proxies: X-Forwarded-For read from the right, skipping
+    trusted hops; from an untrusted peer (or with no proxies configured) the peer itself."""
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop
+    return hops[0] if hops else peer
+
+
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    return connection.client.host if connection.client else None
+    """The address throttling and the audit trail see (MATCHING_TRUSTED_PROXIES decides
+    whether X-Forwarded-For counts)."""
+    if not connection.client:
+        return None
+    settings: Settings = connection.app.state.settings
+    header = connection.headers.get("x-forwarded-for", "")
+    return forwarded_client(connection.client.host, header, settings.security.trusted_proxies)
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):

@@ -66,6 +66,13 @@ class SecuritySettings:
     secure_cookies: bool = field(default_factory=lambda: _env_bool("SECURE_COOKIES", False))
     # "memory", "file" (var/sessions) or a redis:// URL for several app instances.
     session_store: str = field(default_factory=lambda: _env("SESSION_STORE", "file"))
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks,
+    # comma-separated); none by default, so the header is ignored.
+    trusted_proxies: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            p.strip() for p in _env("TRUSTED_PROXIES").split(",") if p.strip()
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from matching.security.throttle import FREE_ATTEMPTS, MAX_DELAY, LoginThrottle
+from matching.security.throttle import (
+    FREE_ATTEMPTS,
+    FREE_ATTEMPTS_PER_ADDRESS,
+    MAX_DELAY,
+    LoginThrottle,
+)
 from tests.conftest import login
 from tests.support.world import PASSWORD
 
@@ -92,7 +97,7 @@ async def test_absolute_timeout_ends_even_an_active_session(
 
 
 async def _login_time(client: Any, app: Any, email: str, password: str) -> float:
-    app.state.login_throttle._entries.clear()  # measure the check, not the throttle
+    app.state.login_throttle = LoginThrottle()  # measure the check, not the throttle
     await client.get("/login")
     token = client.cookies.get("tueroeffner_csrf")
     started = time.perf_counter()
@@ -120,23 +125,84 @@ async def test_unknown_email_and_wrong_password_take_the_same_time(
     assert abs(m_unknown - m_wrong) / max(m_unknown, m_wrong) < 0.35, (unknown, wrong)
 
 
-@SQLITE_ONLY
 async def test_throttle_per_address_covers_many_accounts(client: Any, world: Any) -> None:
-    for i in range(FREE_ATTEMPTS + 1):
+    for i in range(FREE_ATTEMPTS_PER_ADDRESS + 1):
         await login(client, f"rate{i}@example.org", "falsch-falsch-falsch")
     response = await login(client, world.email("admin"), PASSWORD)
     assert response.status_code == 429 and "Zu viele Anmeldeversuche" in response.text
 
 
-def test_throttle_delays_grow_and_are_capped() -> None:
+async def test_an_attacker_cannot_lock_the_owner_out(app: Any, world: Any) -> None:
+    """Wrong passwords from another address slow down the guesser only (issue 12)."""
+    import httpx
+    from litestar.testing import AsyncTestClient
+
+    owner = world.email("counselor_a")
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as own:
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver.local"
+        ) as attacker:
+            for _ in range(FREE_ATTEMPTS + 2):
+                await login(attacker, owner, "falsch-falsch-falsch")
+            blocked = await login(attacker, owner, PASSWORD)
+            assert blocked.status_code == 429
+        response = await login(own, owner, PASSWORD)
+        assert response.status_code in (302, 303), response.status_code
+
+
+async def test_forwarded_for_is_ignored_without_trusted_proxies(client: Any, world: Any) -> None:
+    for i in range(FREE_ATTEMPTS_PER_ADDRESS + 1):
+        await client.get("/login")
+        await client.post(
+            "/login",
+            data={"email": f"spray{i}@example.org", "password": "falsch-falsch-falsch"},
+            headers={
+                "x-csrftoken": client.cookies.get("tueroeffner_csrf") or "",
+                "x-forwarded-for": f"198.51.100.{i}",
+            },
+        )
+    response = await login(client, world.email("admin"), PASSWORD)
+    assert response.status_code == 429  # the rotating header bought nothing
+
+
+async def test_throttle_state_is_shared_between_instances(settings: Any, world: Any) -> None:
+    """Two app instances on one database see each other's failed attempts."""
+    from litestar.testing import AsyncTestClient
+
+    first, second = create_app(settings), create_app(settings)
+    owner = world.email("counselor_a")
+    async with AsyncTestClient(app=first, base_url="http://testserver.local") as one:
+        for _ in range(FREE_ATTEMPTS + 1):
+            await login(one, owner, "falsch-falsch-falsch")
+    async with AsyncTestClient(app=second, base_url="http://testserver.local") as two:
+        response = await login(two, owner, PASSWORD)
+        assert response.status_code == 429
+
+
+async def test_throttle_delays_grow_and_are_capped() -> None:
     now = [1000.0]
     throttle = LoginThrottle(clock=lambda: now[0])
     delays = []
     for _ in range(FREE_ATTEMPTS + 10):
-        throttle.failed("a@example.org", "10.0.0.1")
-        delays.append(throttle.delay_for("a@example.org", "10.0.0.2"))
+        await throttle.failed("a@example.org", "10.0.0.1")
+        delays.append(await throttle.delay_for("a@example.org", "10.0.0.1"))
     assert delays[: FREE_ATTEMPTS - 1] == [0.0] * (FREE_ATTEMPTS - 1)
     growing = delays[FREE_ATTEMPTS - 1 :]
     assert growing == sorted(growing) and growing[0] > 0 and growing[-1] == MAX_DELAY
+    assert await throttle.delay_for("a@example.org", "10.0.0.2") == 0.0  # the owner elsewhere
     now[0] += 16 * 60  # the window has passed
-    assert throttle.delay_for("a@example.org", "10.0.0.1") == 0.0
+    assert await throttle.delay_for("a@example.org", "10.0.0.1") == 0.0
+
+
+def test_trusted_proxies_decide_whose_forwarded_for_counts() -> None:
+    from api.auth import forwarded_client
+
+    assert forwarded_client("10.0.0.5", "198.51.100.7", ()) == "10.0.0.5"
+    trusted = ("10.0.0.0/8",)
+    assert forwarded_client("10.0.0.5", "198.51.100.7", trusted) == "198.51.100.7"
+    # a client cannot prepend its own choice: the right-most untrusted hop counts
+    assert forwarded_client("10.0.0.5", "1.2.3.4, 198.51.100.7, 10.0.0.9", trusted) == (
+        "198.51.100.7"
+    )
+    assert forwarded_client("192.0.2.1", "198.51.100.7", trusted) == "192.0.2.1"

@@ -34,7 +34,7 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession) -> Te
     password = str(data.get("password") or "")[:1024]
     throttle: LoginThrottle = request.app.state.login_throttle
     address = client_address(request) or "?"
-    wait = throttle.delay_for(email, address)
+    wait = await throttle.delay_for(email, address)
     if wait > 0:
         return render(
             request,
@@ -45,9 +45,9 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession) -> Te
         )
     user = await authenticate(db_session, email, password)
     if user is None:
-        throttle.failed(email, address)
+        await throttle.failed(email, address)
         return render(request, "login.html", status_code=400, email=email, error=LOGIN_FAILED)
-    throttle.succeeded(email, address)
+    await throttle.succeeded(email, address)
     await audit.record(db_session, user_actor(user, address), "login", "user", user.id)
     now = time.time()
     csrf_cookie = start_session(request, {"user_id": user.id, "login_at": now, "seen_at": now})

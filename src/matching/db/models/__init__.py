@@ -18,6 +18,7 @@ from matching.db.models.household import Household
 from matching.db.models.household_name_token import HouseholdNameToken
 from matching.db.models.import_job import ImportJob
 from matching.db.models.job_lock import JobLock
+from matching.db.models.login_attempt import LoginAttempt
 from matching.db.models.municipality import Municipality
 from matching.db.models.organisation import Organisation
 from matching.db.models.outbox import OutboxMessage
@@ -49,6 +50,7 @@ __all__ = [
     "ImportJob",
     "JobLock",
     "LocalService",
+    "LoginAttempt",
     "Municipality",
     "Organisation",
     "OutboxMessage",
