@@ -41,6 +41,28 @@ def _encryption_keys() -> None:
     crypto.configure([TEST_KEY])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_postgres_connections() -> Iterator[None]:
+    """... and retry a connection set-up that still times out or is refused (tests only)."""
+    import asyncpg
+
+    original = asyncpg.connect
+
+    async def connect(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            try:
+                return await original(*args, **kwargs)
+            except (TimeoutError, OSError, asyncpg.CannotConnectNowError):
+                if attempt == CONNECT_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
+
+    asyncpg.connect = connect
+    yield
+    asyncpg.connect = original
+
+
 async def _load_reference(url: str) -> None:
     engine = make_engine(DatabaseSettings(url=url))
     async with make_session_factory(engine)() as session:

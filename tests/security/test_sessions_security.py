@@ -135,20 +135,23 @@ async def test_throttle_per_address_covers_many_accounts(client: Any, world: Any
 async def test_an_attacker_cannot_lock_the_owner_out(app: Any, world: Any) -> None:
     """Wrong passwords from another address slow down the guesser only (issue 12)."""
     import httpx
-    from litestar.testing import AsyncTestClient
+
+    def client_from(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
 
     owner = world.email("counselor_a")
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as own:
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver.local"
-        ) as attacker:
-            for _ in range(FREE_ATTEMPTS + 2):
-                await login(attacker, owner, "falsch-falsch-falsch")
-            blocked = await login(attacker, owner, PASSWORD)
-            assert blocked.status_code == 429
+    async with (
+        app.lifespan(),
+        client_from("203.0.113.9") as attacker,
+        client_from("192.0.2.10") as own,
+    ):
+        for _ in range(FREE_ATTEMPTS + 2):
+            await login(attacker, owner, "falsch-falsch-falsch")
+        assert (await login(attacker, owner, PASSWORD)).status_code == 429
         response = await login(own, owner, PASSWORD)
         assert response.status_code in (302, 303), response.status_code
+        assert (await own.get("/uebersicht")).status_code == 200
 
 
 async def test_forwarded_for_is_ignored_without_trusted_proxies(client: Any, world: Any) -> None:

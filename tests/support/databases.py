@@ -34,11 +34,13 @@ def downgrade(async_url: str, revision: str = "base") -> None:
 
 
 def postgres_available() -> bool:
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=2):
-            return True
-    except psycopg.OperationalError:
-        return False
+    for _attempt in range(3):  # a loaded machine may be slow to answer, not down
+        try:
+            with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=10):
+                return True
+        except psycopg.OperationalError:
+            continue
+    return False
 
 
 def _with_driver(url: str, dbname: str) -> str:
