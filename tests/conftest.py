@@ -24,6 +24,11 @@ from tests.support.apps import TEST_KEY
 from tests.support.databases import migrate, postgres_available, temporary_postgres_database
 from tests.support.reference import REFERENCE_TABLES, restore_shipped_rent_limits
 
+# A loaded 2-core machine can take seconds to hand out a PostgreSQL connection: tests wait
+# longer than production's 2 s (read by every DatabaseSettings() built from here on) ...
+os.environ.setdefault("MATCHING_DATABASE_CONNECT_TIMEOUT", "30")
+CONNECT_ATTEMPTS = 4
+
 
 @dataclass(frozen=True)
 class Database:
