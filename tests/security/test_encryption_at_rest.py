@@ -31,6 +31,46 @@ CANARY = {
 }
 
 
+FREE_TEXT = {  # free text that may describe a person (issue 12)
+    "decline": "Zqklartext Absage wegen Schufa",
+    "note": "Zqklartext Vermerk Trennung",
+    "form": "Zqklartext Formular Akte",
+    "body": "Zqklartext Nachricht Räumungsklage",
+}
+
+
+async def _canary_free_text(session: Any, proposal_id: int) -> None:
+    from datetime import UTC, datetime
+
+    from matching.db.models import Consent, OutboxMessage, ProposalEvent
+    from matching.enums import OutboxStatus
+
+    proposal = await session.get(Proposal, proposal_id)
+    proposal.decline_text = FREE_TEXT["decline"]
+    proposal.override_justification = FREE_TEXT["decline"]
+    session.add(
+        ProposalEvent(
+            proposal_id=proposal_id, actor_label="test", to_status="sent", note=FREE_TEXT["note"]
+        )
+    )
+    for consent in (await session.scalars(sa.select(Consent))).all():
+        consent.form_reference = FREE_TEXT["form"]
+    session.add(
+        OutboxMessage(
+            dedup_key="canary",
+            kind="test",
+            to_address="canary@example.org",
+            subject="Betreff",
+            body_text=FREE_TEXT["body"],
+            body_html=f"<p>{FREE_TEXT['body']}</p>",
+            status=OutboxStatus.SENT,
+            attempts=1,
+            next_attempt_at=datetime.now(UTC),
+        )
+    )
+    await session.commit()
+
+
 async def _canary_household(session: Any, world: Any) -> int:
     household = world.households["a"]
     for key, value in CANARY.items():
@@ -62,13 +102,13 @@ def _pg_dump(url: str) -> bytes:
 
 async def test_no_plaintext_in_the_raw_database(session: Any, world: Any, db: Any) -> None:
     hid = await _canary_household(session, world)
-    await send_proposal(session, world, hid)
+    await _canary_free_text(session, await send_proposal(session, world, hid))
     await session.close()
     await session.bind.dispose()  # checkpoints nothing on its own: read WAL files as well
     raw = await asyncio.to_thread(_raw_sqlite if db.kind == "sqlite" else _pg_dump, db.url)
     assert len(raw) > 10_000
     assert b"Bahnhofstra" in raw or "Bahnhofstraße".encode() in raw  # plain columns are there
-    for value in CANARY.values():
+    for value in [*CANARY.values(), *FREE_TEXT.values()]:
         for encoding in ("utf-8", "utf-16-le"):
             assert value.encode(encoding) not in raw, f"{value!r} stored in plaintext"
         assert value.split()[-1].encode() not in raw
@@ -83,6 +123,7 @@ async def test_rotation_reencrypts_everything_and_the_old_key_can_go(
 ) -> None:
     hid = await _canary_household(session, world)
     proposal_id = await send_proposal(session, world, hid)
+    await _canary_free_text(session, proposal_id)
     old_key = settings.security.encryption_keys[0]
     new_key = Fernet.generate_key().decode()
     factory = async_sessionmaker(session.bind, expire_on_commit=False)
@@ -91,11 +132,19 @@ async def test_rotation_reencrypts_everything_and_the_old_key_can_go(
     try:
         crypto.configure([new_key, old_key])  # the new key in front, as in production
         first = await rotate_all(factory, [new_key, old_key], batch=1)
-        # 4 fields of the canary household, the name of household b, one snapshot.
-        assert first.rotated == 6 and first.current == 0
+        assert first.current == 0
         assert first.per_column["proposals.shared_profile.identity_encrypted"] == 1
+        for column in (
+            "proposals.decline_text",
+            "proposals.override_justification",
+            "proposal_events.note",
+            "consents.form_reference",
+            "outbox_messages.body_text",
+            "outbox_messages.body_html",
+        ):
+            assert first.per_column.get(column, 0) >= 1, (column, first.per_column)
         again = await rotate_all(factory, [new_key, old_key], batch=1)
-        assert (again.rotated, again.current) == (0, 6)  # idempotent
+        assert (again.rotated, again.current) == (0, first.rotated)  # idempotent
 
         crypto.configure([new_key])  # the old key dropped
         session.expunge_all()

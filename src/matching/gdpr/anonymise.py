@@ -112,9 +112,11 @@ async def anonymise_household(
             )
         ).all()
     )
+    # Bodies are encrypted at rest: SQL can only pre-select by subject and key; every body is
+    # read and checked in Python (see _delete_mails).
     mail_match = [
-        OutboxMessage.body_text.contains(old_code, autoescape=True),
         OutboxMessage.subject.contains(old_code, autoescape=True),
+        OutboxMessage.body_text.is_not(None),
     ]
     if proposal_ids:
         # Core UPDATE: the proposal's optimistic-lock version is irrelevant for a closed case.

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.orm import Mapped, mapped_column
 
-from matching.db.base import BigIntAuditBase, enum_column_type
+from matching.db.base import BigIntAuditBase, EncryptedText, enum_column_type
 from matching.enums import ConsentRecipients
 
 
@@ -30,4 +30,4 @@ class Consent(BigIntAuditBase):
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
-    form_reference: Mapped[str] = mapped_column(sa.String(200))
+    form_reference: Mapped[str] = mapped_column(EncryptedText)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.orm import Mapped, mapped_column
 
-from matching.db.base import BigIntAuditBase, enum_column_type
+from matching.db.base import BigIntAuditBase, EncryptedText, enum_column_type
 from matching.enums import OutboxStatus
 
 
@@ -21,8 +21,8 @@ class OutboxMessage(BigIntAuditBase):
     kind: Mapped[str] = mapped_column(sa.String(40))
     to_address: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
-    body_text: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    body_text: Mapped[str] = mapped_column(EncryptedText)
+    body_html: Mapped[str | None] = mapped_column(EncryptedText)
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column_type(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
     )

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.orm import Mapped, mapped_column
 
-from matching.db.base import BigIntAuditBase, enum_column_type
+from matching.db.base import BigIntAuditBase, EncryptedText, enum_column_type
 from matching.enums import LIVE_PROPOSAL_STATUSES, ProposalStatus
 
 _LIVE = "status IN ({})".format(", ".join(f"'{s.value}'" for s in LIVE_PROPOSAL_STATUSES))
@@ -57,11 +57,11 @@ class Proposal(BigIntAuditBase):
     policy_version: Mapped[str | None] = mapped_column(sa.String(20))
     explanation: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     shared_profile: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    override_justification: Mapped[str | None] = mapped_column(sa.Text)
+    override_justification: Mapped[str | None] = mapped_column(EncryptedText)
     decline_reason_code: Mapped[str | None] = mapped_column(
         sa.ForeignKey("decline_reasons.code", ondelete="RESTRICT")
     )
-    decline_text: Mapped[str | None] = mapped_column(sa.Text)
+    decline_text: Mapped[str | None] = mapped_column(EncryptedText)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
@@ -81,7 +81,7 @@ class ProposalEvent(BigIntAuditBase):
     from_status: Mapped[str | None] = mapped_column(sa.String(32))
     to_status: Mapped[str] = mapped_column(sa.String(32))
     reason_code: Mapped[str | None] = mapped_column(sa.String(40))
-    note: Mapped[str | None] = mapped_column(sa.Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class ProposalToken(BigIntAuditBase):
