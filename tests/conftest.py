@@ -57,7 +57,7 @@ def _patient_postgres_connections() -> Iterator[None]:
         for attempt in range(1, CONNECT_ATTEMPTS + 1):
             try:
                 return await original(*args, **kwargs)
-            except (TimeoutError, OSError, asyncpg.CannotConnectNowError):
+            except (TimeoutError, asyncpg.CannotConnectNowError):  # slow, not down
                 if attempt == CONNECT_ATTEMPTS:
                     raise
                 await asyncio.sleep(0.5 * attempt)

@@ -43,6 +43,7 @@ from api.controllers.vacancies import VacancyApi
 from api.errors import exception_handler
 from api.headers import security_headers_hook
 from api.observability import RequestLogMiddleware, configure_logging
+from api.openapi import install as install_truthful_openapi
 from api.templating import template_config
 from api.views import ROUTES as VIEW_ROUTES
 from api.views.matches import ROUTES as MATCH_VIEW_ROUTES
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
         logging_config=None,  # configure_logging: JSON lines, no personal data
     )
+    install_truthful_openapi(app)  # problem statuses, bearer scheme, closed request bodies
     app.state.ranking = ranking  # cached snapshots + engine (api.views.matches)
     # the learned acceptance chance (shown beside the score; missing model: shown as such)
     app.state.acceptance = AcceptanceService(model_directory(Path(settings.var_dir)))

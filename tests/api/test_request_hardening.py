@@ -201,3 +201,10 @@ def test_integrity_errors_are_conflicts_naming_the_field_never_outages() -> None
         assert problem.status_code == 409
         assert problem.headers is None or "Retry-After" not in problem.headers
     assert _classify(None, sqlite).extra["errors"][0]["field"] == "external_id"  # type: ignore[arg-type,index]
+
+
+def test_policy_enum_matches_the_shipped_policies() -> None:
+    from api.controllers.matches import PolicyName
+    from scoring.policy import available_policies
+
+    assert sorted(p.value for p in PolicyName) == sorted(available_policies())

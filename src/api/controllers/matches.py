@@ -8,6 +8,7 @@ vacancy. Every answer names the policy and its version the ranking was made with
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Any
 
 import msgspec
@@ -25,10 +26,20 @@ from matching.ranking.results import HouseholdMatches, PairResult, VacancyMatche
 from scoring import ComponentScore, Funnel, Reason
 
 MAX_ID = 2**62
+
+
+class PolicyName(StrEnum):
+    """The shipped policies as a closed set, so the API document enumerates them
+    (a test keeps it equal to scoring's policy files)."""
+
+    DRINGLICHKEIT = "dringlichkeit"
+    PASSGENAUIGKEIT = "passgenauigkeit"
+    WARTEZEIT = "wartezeit"
+
+
 PolicyParam = Annotated[
-    str | None,
+    PolicyName | None,
     Parameter(
-        max_length=50,
         description="Name der Policy (dringlichkeit, wartezeit, passgenauigkeit); "
         "ohne Angabe die voreingestellte.",
     ),
