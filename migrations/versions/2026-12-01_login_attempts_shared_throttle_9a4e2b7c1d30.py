@@ -1,7 +1,7 @@
 """login attempts: throttle counters shared by every app instance
 
 Revision ID: 9a4e2b7c1d30
-Revises: d0594b251e1f
+Revises: 3f9a1c7e5d21
 Create Date: 2026-12-01 00:20:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9a4e2b7c1d30"
-down_revision = "d0594b251e1f"
+down_revision = "3f9a1c7e5d21"
 branch_labels = None
 depends_on = None
 
