@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth import AuthMiddleware, RotatingSessionConfig, sweep_sessions_forever
-from api.bounds import PathBoundsMiddleware
+from api.bounds import PathBoundsMiddleware, reject_unknown_query
 from api.cli import TueroeffnerCLIPlugin
 from api.controllers.cases import CaseApi
 from api.controllers.health import health, ready
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(),
         exception_handlers={Exception: exception_handler, HTTPException: exception_handler},
         before_send=[security_headers_hook(sec.secure_cookies)],
+        before_request=reject_unknown_query,
         openapi_config=OpenAPIConfig(
             title="Türöffner API",
             version="1.0.0",

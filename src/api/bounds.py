@@ -8,9 +8,14 @@ instead of overflowing inside the database driver.
 
 from __future__ import annotations
 
+from typing import Any
+
+from litestar import Request
 from litestar.exceptions import NotFoundException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
+
+from matching.validation import FieldError
 
 #: Largest id a database row can have (BIGINT / SQLite INTEGER).
 MAX_ID = 2**63 - 1
@@ -28,3 +33,46 @@ class PathBoundsMiddleware(ASGIMiddleware):
             if isinstance(value, int) and not isinstance(value, bool) and not id_in_range(value):
                 raise NotFoundException()
         await next_app(scope, receive, send)
+
+
+#: Handler parameters that are never query parameters.
+_NOT_QUERY = frozenset(
+    {"request", "data", "state", "scope", "headers", "cookies", "query", "body", "socket"}
+)
+_known_query: dict[int, frozenset[str]] = {}
+
+
+def _query_names(handler: Any) -> frozenset[str]:
+    """The query parameters a JSON API handler declares (cached per handler)."""
+    cached = _known_query.get(id(handler))
+    if cached is not None:
+        return cached
+    provided = set(handler.resolve_dependencies())
+    names: set[str] = set()
+    for name, field in handler.parsed_fn_signature.parameters.items():
+        if name in _NOT_QUERY or name in provided:
+            continue
+        kwarg = field.kwarg_definition
+        if kwarg is not None and (getattr(kwarg, "header", None) or getattr(kwarg, "cookie", None)):
+            continue
+        names.add(getattr(kwarg, "query", None) or name)
+    _known_query[id(handler)] = frozenset(names)
+    return _known_query[id(handler)]
+
+
+async def reject_unknown_query(request: Request[Any, Any, Any]) -> None:
+    """The JSON API refuses query parameters it does not know (a typo must not be ignored
+    silently: ``?statsu=open`` would list everything)."""
+    if not request.url.path.startswith("/api/"):
+        return
+    known = _query_names(request.route_handler) | set(request.path_params)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        from api.errors import problem
+
+        raise problem(
+            400,
+            "Unbekannte Parameter in der Anfrage.",
+            code="bad-request",
+            errors=[FieldError(name[:100], "Unbekannter Parameter.") for name in unknown[:20]],
+        )
