@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from enum import Enum
 from http import HTTPStatus
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -138,6 +139,18 @@ def _constraint_field(exc: IntegrityError) -> str:
     return match.group(1) if match else "__root__"
 
 
+def _parameter_error(request: Request[Any, Any, Any] | None, name: str) -> FieldError:
+    """A bad parameter; for a closed set (an enum) the message lists the allowed values."""
+    handler = request.scope.get("route_handler") if request is not None else None
+    field = handler.parsed_fn_signature.parameters.get(name) if handler is not None else None
+    annotation = getattr(field, "annotation", None)
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            allowed = ", ".join(str(m.value) for m in candidate)
+            return FieldError(name, f"Unbekannter Wert. Verfügbar: {allowed}.")
+    return FieldError(name, "Ungültiger Wert.")
+
+
 def _while_decoding_json(exc: BaseException) -> bool:
     """Deep nesting (RecursionError) or bad bytes (UnicodeError) in a body: a client error."""
     frames = traceback.extract_tb(exc.__traceback__)
@@ -212,9 +225,7 @@ def _classify(request: Request[Any, Any, Any], exc: Exception) -> ProblemDetails
         errors = _field_errors_from_body(request)
         if errors is None:
             errors = [
-                FieldError(
-                    str(e.get("key") or e.get("source") or "__request__"), "Ungültiger Wert."
-                )
+                _parameter_error(request, str(e.get("key") or e.get("source") or "__request__"))
                 for e in (exc.extra if isinstance(exc.extra, list) else [])
                 if isinstance(e, dict)
             ]
