@@ -1,7 +1,7 @@
 """login attempts: throttle counters shared by every app instance
 
 Revision ID: 9a4e2b7c1d30
-Revises: 3f9a1c7e5d21
+Revises: a7c41e2b9d53
 Create Date: 2026-12-01 00:20:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9a4e2b7c1d30"
-down_revision = "3f9a1c7e5d21"
+down_revision = "a7c41e2b9d53"
 branch_labels = None
 depends_on = None
 
