@@ -1,4 +1,5 @@
-"""Every page for every role speaks German: no code, enum value, id literal or raw timestamp.
+"""Every page for every role speaks German: no code, enum value, id literal or raw timestamp
+(and no element id twice on a page, so every label and error link reaches its field).
 
 The walk starts at each role's start page and at every known GET route (filled with the
 scene's objects), follows the links it finds and reads the visible text of each HTML page.
@@ -18,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from matching.config import Settings
 from tests.support.apps import sqlite_app_settings
-from tests.support.crawl import code_like, read_page, same_site
+from tests.support.crawl import code_like, duplicate_ids, read_page, same_site
 from tests.support.routes import route_cases
 from tests.support.scene import Scene, build_scene
 from tests.support.world import PASSWORD
@@ -68,6 +69,7 @@ async def _walk(client: httpx.AsyncClient, starts: list[str]) -> dict[str, list[
             continue
         text, links = read_page(response.text)
         codes = [c for piece in text for c in code_like(piece)]
+        codes += [f"doppelte id {i}" for i in duplicate_ids(response.text)]
         if codes:
             findings[path] = codes
         queue.extend(t for href in links if (t := same_site(BASE + path, href)) not in seen and t)

@@ -36,10 +36,13 @@ class _Page(HTMLParser):
         self.hidden = 0
         self.text: list[str] = []
         self.links: list[str] = []
+        self.ids: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN:
             self.hidden += 1
+        if element_id := dict(attrs).get("id"):
+            self.ids.append(element_id)
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
@@ -59,6 +62,13 @@ def read_page(html: str) -> tuple[list[str], list[str]]:
     page = _Page()
     page.feed(html)
     return page.text, page.links
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """Element ids used more than once (a label or error link would reach the wrong field)."""
+    page = _Page()
+    page.feed(html)
+    return sorted({i for i in page.ids if page.ids.count(i) > 1})
 
 
 def code_like(text: str) -> list[str]:
