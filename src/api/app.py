@@ -80,8 +80,10 @@ async def _index_unindexed_names(factory: async_sessionmaker[AsyncSession]) -> N
     try:
         async with factory() as session, session.begin():
             count = await name_index.backfill(session)
-    except SQLAlchemyError:  # not migrated yet: `litestar database upgrade` comes first
-        log.warning("name index not built: database not migrated")
+    except (SQLAlchemyError, OSError):
+        # Not migrated yet (`litestar database upgrade` comes first) or not reachable: the
+        # app still starts, /ready reports the database, the next start builds the index.
+        log.warning("name index not built: database not migrated or not reachable")
         return
     if count:
         log.info("name index built", extra={"households": count})
