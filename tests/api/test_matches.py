@@ -263,7 +263,8 @@ async def test_household_page_and_pair_page(client: Any, world: Any, session: An
     assert "Minden" in page.text
     why_not = await client.get(f"/wohnungen/{world.vacancies['a'].id}/haushalte/{large.id}/warum")
     assert why_not.status_code == 200
-    assert "Warum passt nicht" in why_not.text and "Haushalt zu groß" in why_not.text
+    assert "Warum passt HH-2026-30004 nicht zu" in why_not.text  # German word order
+    assert "Haushalt zu groß" in why_not.text
     assert "6 Personen" in why_not.text
     why = await client.get(
         f"/wohnungen/{world.vacancies['a'].id}/haushalte/{world.households['a'].id}/warum"

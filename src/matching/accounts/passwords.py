@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.accounts.service import user_actor
+from matching.accounts.service import USER_CHECKS, user_actor
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.db.models import Organisation, PasswordResetToken, User
@@ -24,6 +24,7 @@ from matching.notifications.outbox import enqueue
 from matching.proposals.timeutil import as_utc, utcnow
 from matching.security.passwords import hash_password, password_problems, verify_password
 from matching.validation import FieldError, ValidationFailed
+from matching.validators import check_fields
 
 RESET_VALID = timedelta(hours=24)
 RESET_PATH = "/passwort-neu/"
@@ -55,12 +56,14 @@ async def update_user(
         raise Forbidden("Konten bearbeitet die Fachstelle.")
     user = await _user(session, user_id)
     email = email.strip().lower()
-    errors = []
+    errors = check_fields({"email": email, "name": name}, USER_CHECKS)
     if not name.strip() or len(name) > 200:
         errors.append(FieldError("name", "Bitte einen Namen (höchstens 200 Zeichen) angeben."))
-    if "@" not in email or len(email) > 254 or any(c in email for c in " \r\n,;"):
+    if not email or len(email) > 254:
         errors.append(FieldError("email", "Bitte eine gültige E-Mail-Adresse angeben."))
-    elif await session.scalar(sa.select(User.id).where(User.email == email, User.id != user.id)):
+    elif not any(e.field == "email" for e in errors) and await session.scalar(
+        sa.select(User.id).where(User.email == email, User.id != user.id)
+    ):
         errors.append(FieldError("email", "Diese E-Mail-Adresse ist bereits vergeben."))
     if errors:
         raise ValidationFailed(errors)
