@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, cast, get_args, get_origin
 
 import msgspec
 
@@ -22,6 +22,7 @@ from scoring.formatting import format_number
 from scoring.money import to_cents
 
 T = TypeVar("T", bound=msgspec.Struct)
+S = TypeVar("S", bound=msgspec.Struct)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,35 @@ def cent_errors(data: object, names: tuple[str, ...]) -> list[FieldError]:
     return errors
 
 
+def update_struct(base: type[S], name: str, module: str) -> type[S]:
+    """The update shape of ``base``: every field defaults to ``UNSET``, so that absent means
+    "unchanged" and ``null`` means "clear it"; plus an optional ``version`` for optimistic
+    locking. Derived, not copied: a field is specified once, in ``base``."""
+    fields: list[tuple[str, Any, Any]] = [
+        (f.name, Union[f.type, msgspec.UnsetType], msgspec.UNSET)  # noqa: UP007
+        for f in msgspec.structs.fields(base)
+    ]
+    fields.append(("version", Union[int, None], None))  # noqa: UP007
+    struct = msgspec.defstruct(
+        name, fields, bases=(base,), kw_only=True, forbid_unknown_fields=True, module=module
+    )
+    return cast(type[S], struct)
+
+
+def sent_changes(data: msgspec.Struct, names: tuple[str, ...]) -> dict[str, Any]:
+    """The fields an update actually carries (``None`` included: it clears the field)."""
+    return {n: v for n in names if (v := getattr(data, n, msgspec.UNSET)) is not msgspec.UNSET}
+
+
+def uncleared(changes: Mapping[str, Any], required: frozenset[str]) -> list[FieldError]:
+    """``null`` sent for a field that must keep a value."""
+    return [
+        FieldError(name, "Dieses Feld ist erforderlich und kann nicht geleert werden.")
+        for name, value in changes.items()
+        if value is None and name in required
+    ]
+
+
 def validate(struct_type: type[T], data: Mapping[str, Any], *, from_form: bool = False) -> T:
     """Build ``struct_type`` from ``data`` or raise ValidationFailed naming every bad field."""
     errors: list[FieldError] = []
@@ -170,6 +200,9 @@ def validate(struct_type: type[T], data: Mapping[str, Any], *, from_form: bool =
             if _unwrap(_base_type(field.type)[0]) is bool and not present:
                 raw = False
                 present = True
+        if present and raw is None and from_form and field.default is msgspec.UNSET:
+            values[field.name] = None  # an update form's emptied field: clear it
+            continue
         if not present or (raw is None and from_form):
             if field.required and not (raw is None and _base_type(field.type)[1]):
                 errors.append(FieldError(field.encode_name, "Dieses Feld ist erforderlich."))

@@ -173,36 +173,13 @@ class HouseholdPages(Controller):
         raw = await form_dict(request, lists=("preferred_ags",))
         try:
             data = validate(HouseholdUpdate, _household_form(raw), from_form=True)
-            # A form always sends every field: an emptied optional field means "clear it".
+            # The form sends every field it shows: an emptied optional field arrives as
+            # None and the service clears it (checked and audited like any change).
             await households.update_for(actor, household_id, data)
-            await _clear_emptied(household, raw)
         except ValidationFailed as exc:
             return _form_again(request, raw, exc, await municipalities(db_session), household)
         flash(request, "Änderungen gespeichert.")
         return Redirect(f"/haushalte/{household_id}")
-
-
-async def _clear_emptied(household: Any, raw: dict[str, Any]) -> None:
-    for field in (
-        "own_max_rent",
-        "wbs_valid_until",
-        "wbs_rooms",
-        "max_floor_without_lift",
-        "max_distance_km",
-        "earliest_move_in",
-        "notice_date",
-        "eviction_date",
-        "homeless_since",
-        "name",
-        "phone",
-        "email",
-        "notes",
-        "landlord_notes",
-    ):
-        if field in raw and str(raw[field] or "").strip() == "":
-            setattr(household, field, None)
-    if "preferred_ags" in raw and not raw["preferred_ags"]:
-        household.preferred_ags = []
 
 
 def _enum_or_none(enum: type[Any], raw: Any) -> Any:

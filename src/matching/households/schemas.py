@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
 from matching.enums import HouseholdStatus, IncomeBasis, Urgency
-from matching.validation import FieldError, cent_errors
+from matching.validation import FieldError, cent_errors, update_struct
 from matching.validators import EMAIL, PHONE, SINGLE_LINE, check_fields
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=20)]
@@ -59,11 +59,15 @@ class HouseholdCreate(HouseholdFields, kw_only=True, forbid_unknown_fields=True)
         return cross_field_errors(self)
 
 
-class HouseholdUpdate(HouseholdFields, kw_only=True, forbid_unknown_fields=True):
-    version: int | None = None
+if TYPE_CHECKING:
 
-    def check(self) -> list[FieldError]:
-        return cross_field_errors(self)
+    class HouseholdUpdate(HouseholdFields, kw_only=True, forbid_unknown_fields=True):
+        """Partial update: absent = unchanged (``UNSET``), ``null`` = clear."""
+
+        version: int | None = None
+
+else:
+    HouseholdUpdate = update_struct(HouseholdFields, "HouseholdUpdate", __name__)
 
 
 #: Contact fields that reach mailto:/tel: links and e-mail headers (see matching.validators).

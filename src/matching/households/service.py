@@ -30,7 +30,7 @@ from matching.households.schemas import (
     HouseholdUpdate,
     cross_field_errors,
 )
-from matching.validation import FieldError, ValidationFailed
+from matching.validation import FieldError, ValidationFailed, sent_changes, uncleared
 
 
 class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepository]):
@@ -128,12 +128,9 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
                 "Der Haushalt wurde inzwischen von jemand anderem geändert. "
                 "Bitte laden Sie die Seite neu."
             )
-        changes = {
-            k: v
-            for k, v in msgspec.structs.asdict(data).items()
-            if k != "version" and k in data.__struct_fields__
-        }
-        changes = {k: v for k, v in changes.items() if k in _explicit(data)}
+        changes = sent_changes(data, HouseholdFields.__struct_fields__)
+        if errors := uncleared(changes, _KEEP_A_VALUE):
+            raise ValidationFailed(errors)
         await self._check_towns(changes.get("preferred_ags"))
         merged = HouseholdFields(
             **{f: changes.get(f, getattr(household, f)) for f in HouseholdFields.__struct_fields__}
@@ -161,9 +158,11 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
         return household
 
 
-def _explicit(data: msgspec.Struct) -> set[str]:
-    """Fields the client actually sent (msgspec leaves unsent optional fields at UNSET/None)."""
-    return {f for f in data.__struct_fields__ if getattr(data, f) is not None}
+_KEEP_A_VALUE = frozenset(
+    {f.name for f in msgspec.structs.fields(HouseholdCreate) if f.required}
+    | {c.name for c in Household.__table__.columns if not c.nullable}
+)
+"""Fields an update may change but not clear (required on create or NOT NULL)."""
 
 
 def to_out(household: Household) -> HouseholdOut:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
 from matching.enums import PetsPolicy, VacancySource, VacancyStatus
-from matching.validation import FieldError, cent_errors
+from matching.validation import FieldError, cent_errors, update_struct
 from matching.validators import SINGLE_LINE, check_fields
 
 Euro = Annotated[float, msgspec.Meta(ge=0, le=100_000)]
@@ -58,11 +58,15 @@ class VacancyCreate(VacancyFields, kw_only=True, forbid_unknown_fields=True):
         return cross_field_errors(self)
 
 
-class VacancyUpdate(VacancyFields, kw_only=True, forbid_unknown_fields=True):
-    version: int | None = None
+if TYPE_CHECKING:
 
-    def check(self) -> list[FieldError]:
-        return cross_field_errors(self)
+    class VacancyUpdate(VacancyFields, kw_only=True, forbid_unknown_fields=True):
+        """Partial update: absent = unchanged (``UNSET``), ``null`` = clear."""
+
+        version: int | None = None
+
+else:
+    VacancyUpdate = update_struct(VacancyFields, "VacancyUpdate", __name__)
 
 
 #: Text that reaches e-mail subjects and headers must stay on one line.

@@ -29,7 +29,7 @@ from matching.vacancies.schemas import (
     VacancyUpdate,
     cross_field_errors,
 )
-from matching.validation import FieldError, ValidationFailed
+from matching.validation import FieldError, ValidationFailed, sent_changes, uncleared
 
 VISIBLE_TO_COUNSELORS = access.VISIBLE_TO_COUNSELORS
 
@@ -130,11 +130,9 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
         vacancy = await self.get_for(actor, vacancy_id, write=True)
         if data.version is not None and data.version != vacancy.version:
             raise Conflict("Das Angebot wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-        changes = {
-            f: getattr(data, f)
-            for f in VacancyFields.__struct_fields__
-            if getattr(data, f) is not None
-        }
+        changes = sent_changes(data, VacancyFields.__struct_fields__)
+        if errors := uncleared(changes, _KEEP_A_VALUE):
+            raise ValidationFailed(errors)
         if changes.get("external_id") not in (None, vacancy.external_id):
             await self._external_id_free(vacancy.organisation_id, changes["external_id"])
         if "postal_code" in changes or "municipality_ags" in changes:
@@ -179,3 +177,12 @@ def to_out(vacancy: Vacancy) -> VacancyOut:
         if isinstance(value, Decimal):
             values[key] = float(value)
     return VacancyOut(**values)
+
+
+_KEEP_A_VALUE = frozenset(
+    {f.name for f in msgspec.structs.fields(VacancyCreate) if f.required}
+    | {c.name for c in Vacancy.__table__.columns if not c.nullable}
+    | {"floor"}  # the engine cannot rank a flat without its floor
+)
+"""Fields an update may change but not clear (required on create, NOT NULL or needed to
+rank the flat)."""

@@ -1,0 +1,133 @@
+"""Updates: an absent field stays unchanged, ``null`` (or an emptied form field) clears it -
+always through the service, always audited, the same for households and vacancies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from matching.db.models import AuditEvent, Household, Vacancy
+from tests.conftest import csrf_headers, login
+from tests.support.world import PASSWORD
+
+pytestmark = pytest.mark.anyio
+
+
+def _key(world: Any, org: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.keys[f'{org}:all']}"}
+
+
+async def _fields_audited(session: Any, object_type: str, object_id: int) -> list[str]:
+    event = await session.scalar(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id == str(object_id),
+            AuditEvent.action == "update",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    assert event is not None
+    return list(event.details["fields"])
+
+
+async def _household(session: Any, household_id: int) -> Household:
+    household = await session.get(Household, household_id)
+    assert household is not None
+    await session.refresh(household)
+    return household
+
+
+async def _vacancy(session: Any, vacancy_id: int) -> Vacancy:
+    vacancy = await session.get(Vacancy, vacancy_id)
+    assert vacancy is not None
+    await session.refresh(vacancy)
+    return vacancy
+
+
+async def test_household_patch_absent_unchanged_null_clears(
+    client: Any, world: Any, session: Any
+) -> None:
+    hid = world.households["a"].id
+    url, headers = f"/api/v1/households/{hid}", _key(world, "counseling_a")
+    set_budget = await client.patch(
+        url, json={"own_max_rent": 450.5, "max_distance_km": 12.0}, headers=headers
+    )
+    assert set_budget.status_code == 200, set_budget.text
+    other = await client.patch(url, json={"wbs_rooms": 2}, headers=headers)
+    assert other.status_code == 200
+    household = await _household(session, hid)
+    assert household.own_max_rent == Decimal("450.50") and household.max_distance_km == 12.0
+    cleared = await client.patch(url, json={"own_max_rent": None}, headers=headers)
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["own_max_rent"] is None
+    household = await _household(session, hid)
+    assert household.own_max_rent is None and household.max_distance_km == 12.0
+    assert await _fields_audited(session, "household", hid) == ["own_max_rent"]
+
+
+async def test_household_patch_cannot_clear_a_required_field(client: Any, world: Any) -> None:
+    hid = world.households["a"].id
+    response = await client.patch(
+        f"/api/v1/households/{hid}", json={"adults": None}, headers=_key(world, "counseling_a")
+    )
+    assert response.status_code == 422
+    assert "adults" in response.text
+
+
+async def test_household_form_clears_an_emptied_field_through_the_service(
+    client: Any, world: Any, session: Any
+) -> None:
+    hid = world.households["a"].id
+    await client.patch(
+        f"/api/v1/households/{hid}",
+        json={"own_max_rent": 480.0},
+        headers=_key(world, "counseling_a"),
+    )
+    await login(client, world.email("counselor_a"), PASSWORD)
+    response = await client.post(
+        f"/haushalte/{hid}",
+        data={
+            "name": "Erika Mustermann",
+            "adults": "1",
+            "children_ages": "",
+            "income_basis": "sgb2",
+            "urgency": "notice_received",
+            "own_max_rent": "",
+            "preferred_ags": ["05770024"],
+        },
+        headers=csrf_headers(client),
+    )
+    assert response.status_code in (200, 303), response.text
+    household = await _household(session, hid)
+    assert household.own_max_rent is None
+    assert "own_max_rent" in await _fields_audited(session, "household", hid)
+
+
+async def test_vacancy_patch_and_form_clear_and_keep(client: Any, world: Any, session: Any) -> None:
+    vid = world.vacancies["a"].id
+    url, headers = f"/api/v1/vacancies/{vid}", _key(world, "landlord_a")
+    kept = await client.patch(url, json={"title": "Neu"}, headers=headers)
+    assert kept.status_code == 200, kept.text
+    cleared = await client.patch(url, json={"heating_costs": None}, headers=headers)
+    assert cleared.status_code == 200, cleared.text
+    vacancy = await _vacancy(session, vid)
+    assert vacancy.heating_costs is None and vacancy.title == "Neu"
+    assert vacancy.net_cold_rent == Decimal("330")
+    assert await _fields_audited(session, "vacancy", vid) == ["heating_costs"]
+    refused = await client.patch(url, json={"floor": None}, headers=headers)
+    assert refused.status_code == 422 and "floor" in refused.text
+    await login(client, world.email("landlord_a"), PASSWORD)
+    form = await client.post(
+        f"/wohnungen/{vid}",
+        data={"title": "", "description": ""},
+        headers=csrf_headers(client),
+    )
+    assert form.status_code in (200, 303), form.text
+    vacancy = await _vacancy(session, vid)
+    assert vacancy.title is None
+    assert vacancy.floor == 1  # not in the form: unchanged
