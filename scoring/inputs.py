@@ -26,6 +26,7 @@ import numpy.typing as npt
 import polars as pl
 
 from scoring.errors import FieldError, ScoringInputError
+from scoring.fields import HOUSEHOLD_FIELDS, VACANCY_FIELDS, NumberField
 from scoring.limits import RentLimits
 from scoring.money import (
     INVALID_AMOUNT,
@@ -240,18 +241,29 @@ def _money(df: pl.DataFrame, name: str) -> I64:
     return cents_series(euros) if euros is not None else np.full(df.height, NO_AMOUNT, np.int64)
 
 
-def _check_money(c: _Checker, name: str, cents: I64, high_eur: int, label: str) -> None:
-    """Unreadable amounts and amounts above ``high_eur`` (cents compared exactly)."""
+def _check_money(c: _Checker, spec: NumberField, cents: I64) -> None:
+    """Unreadable amounts and amounts outside the contract's range (cents, exact)."""
     c.check(
-        name,
+        spec.name,
         cents == INVALID_AMOUNT,
-        f"{label} ist kein gültiger Betrag (nicht negativ, höchstens zwei Nachkommastellen)",
+        f"{spec.label} ist kein gültiger Betrag (nicht negativ, höchstens zwei Nachkommastellen)",
     )
     c.check(
-        name,
-        cents > high_eur * 100,
-        f"{label} darf höchstens {high_eur:,} € sein".replace(",", "."),
+        spec.name,
+        (cents > round(spec.high * 100)) | (spec.low_open & (cents == 0)),
+        f"{spec.label} muss {spec.describe()} sein",
     )
+
+
+def _check_range(c: _Checker, spec: NumberField, values: F64 | I64) -> None:
+    """A present value (NaN = absent) outside the contract's range or off its step."""
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        low = (v <= spec.low) if spec.low_open else (v < spec.low)
+        bad = low | (v > spec.high) | np.isinf(v)
+        if spec.step is not None:
+            bad |= (v / spec.step) != np.round(v / spec.step)
+    c.check(spec.name, ~np.isnan(v) & bad, f"{spec.label} muss {spec.describe()} sein")
 
 
 def _optional_money(cents: list[int]) -> list[Decimal | None]:
@@ -345,27 +357,17 @@ class Households:
             (self.income_basis < 0) | (self.income_basis >= len(INCOME_BASES)),
             "unbekannter Leistungsbezug (erlaubt: " + ", ".join(INCOME_BASES) + ")",
         )
-        _check_money(c, "own_max_rent", self.own_max_rent_cents, 20_000, "Eigenes Budget")
+        _check_money(c, HOUSEHOLD_FIELDS["own_max_rent"], self.own_max_rent_cents)
         c.check(
-            "own_max_rent",
-            (self.own_max_rent_cents == 0) | (self.own_max_rent_cents < INVALID_AMOUNT),
-            "eigenes Budget muss größer als 0 sein",
+            "own_max_rent", self.own_max_rent_cents < INVALID_AMOUNT, "Eigenes Budget ist ungültig"
         )
-        c.check(
-            "max_floor_without_lift",
-            _out_of(self.max_floor_without_lift, 0, 100),
-            "Stockwerk ohne Aufzug muss zwischen 0 und 100 liegen",
-        )
+        _check_range(c, HOUSEHOLD_FIELDS["max_floor_without_lift"], self.max_floor_without_lift)
         c.check(
             "preference_group",
             (self.preference_group < 0) | (self.preference_group >= len(self.preference_sets)),
             "ungültige Ortswünsche",
         )
-        c.check(
-            "max_distance_km",
-            _out_of(self.max_distance_km, 0, 1000) | np.isinf(self.max_distance_km),
-            "Entfernung muss zwischen 0 und 1.000 km liegen",
-        )
+        _check_range(c, HOUSEHOLD_FIELDS["max_distance_km"], self.max_distance_km)
         c.check(
             "urgency",
             (self.urgency < 0) | (self.urgency >= len(URGENCIES)),
@@ -645,34 +647,19 @@ class Vacancies:
         )
         c.check("municipality_ags", self.municipality_ags == "", "Kommune (AGS) fehlt")
         c.check("living_area", np.isnan(self.living_area), "Wohnfläche fehlt")
-        c.check(
-            "living_area",
-            _out_of(self.living_area, 1e-9, 1000) | (self.living_area <= 0),
-            "Wohnfläche muss größer als 0 und höchstens 1.000 m² sein",
-        )
+        _check_range(c, VACANCY_FIELDS["living_area"], self.living_area)
         c.check("rooms", np.isnan(self.rooms), "Zimmerzahl fehlt")
-        c.check(
-            "rooms",
-            _out_of(self.rooms, 0.5, 20)
-            | ~np.isnan(self.rooms) & (self.rooms * 2 != np.round(self.rooms * 2)),
-            "Zimmerzahl muss zwischen 0,5 und 20 in halben Schritten liegen",
-        )
+        _check_range(c, VACANCY_FIELDS["rooms"], self.rooms)
         c.check("net_cold_rent", self.net_cold_rent_cents == NO_AMOUNT, "Nettokaltmiete fehlt")
-        _check_money(c, "net_cold_rent", self.net_cold_rent_cents, 20_000, "Nettokaltmiete")
+        _check_money(c, VACANCY_FIELDS["net_cold_rent"], self.net_cold_rent_cents)
         c.check(
             "cold_service_charges",
             self.cold_service_charges_cents == NO_AMOUNT,
             "kalte Nebenkosten fehlen",
         )
-        _check_money(
-            c, "cold_service_charges", self.cold_service_charges_cents, 5_000, "Kalte Nebenkosten"
-        )
-        _check_money(c, "heating_costs", self.heating_costs_cents, 5_000, "Heizkosten")
-        c.check(
-            "floor",
-            (self.floor < -5) | (self.floor > 100),
-            "Stockwerk muss zwischen -5 und 100 liegen",
-        )
+        _check_money(c, VACANCY_FIELDS["cold_service_charges"], self.cold_service_charges_cents)
+        _check_money(c, VACANCY_FIELDS["heating_costs"], self.heating_costs_cents)
+        _check_range(c, VACANCY_FIELDS["floor"], self.floor)
         c.check("available_from", self.available_from <= NO_DAY, "Bezugsdatum fehlt")
         c.check(
             "pets",

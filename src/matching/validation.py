@@ -18,6 +18,7 @@ from typing import Any, TypeVar, Union, cast, get_args, get_origin
 import msgspec
 
 from matching.numbers import NumberRefused, parse_german_decimal
+from scoring.fields import NumberField
 from scoring.formatting import format_number
 from scoring.money import to_cents
 
@@ -151,6 +152,23 @@ def cent_errors(data: object, names: tuple[str, ...]) -> list[FieldError]:
                     )
                 )
     return errors
+
+
+def contract_meta(spec: NumberField) -> msgspec.Meta:
+    """msgspec constraints (and OpenAPI title/description) of a number field, built from the
+    engine's field contract (:mod:`scoring.fields`), so the API accepts what the engine ranks."""
+    integral = spec.step == 1
+    bounds: dict[str, Any] = {
+        ("gt" if spec.low_open else "ge"): int(spec.low) if integral else spec.low,
+        "le": int(spec.high) if integral else spec.high,
+    }
+    if spec.step is not None and not integral:
+        bounds["multiple_of"] = spec.step
+    meta: Any = msgspec.Meta
+    return cast(
+        msgspec.Meta,
+        meta(**bounds, title=spec.label, description=f"{spec.label}: {spec.describe()}"),
+    )
 
 
 def update_struct(base: type[S], name: str, module: str) -> type[S]:

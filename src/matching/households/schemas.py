@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from matching.enums import HouseholdStatus, IncomeBasis, Urgency
-from matching.validation import FieldError, cent_errors, update_struct
+from matching.validation import FieldError, cent_errors, contract_meta, update_struct
 from matching.validators import EMAIL, PHONE, SINGLE_LINE, check_fields
+from scoring.fields import HOUSEHOLD_FIELDS
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=20)]
 Age = Annotated[int, msgspec.Meta(ge=0, le=17)]
-Euro = Annotated[float, msgspec.Meta(ge=0, le=100_000)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=5000)]
 Ags = Annotated[str, msgspec.Meta(pattern=r"^0577\d{4}$")]
@@ -25,17 +25,21 @@ class HouseholdFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     adults: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
     children_ages: Annotated[list[Age], msgspec.Meta(max_length=19)] | None = None
     income_basis: IncomeBasis | None = None
-    own_max_rent: Euro | None = None
+    own_max_rent: Annotated[float, contract_meta(HOUSEHOLD_FIELDS["own_max_rent"])] | None = None
     wbs_valid_until: date | None = None
     wbs_rooms: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
     needs_barrier_free: bool | None = None
     needs_wheelchair: bool | None = None
     needs_ground_floor: bool | None = None
-    max_floor_without_lift: Annotated[int, msgspec.Meta(ge=0, le=30)] | None = None
+    max_floor_without_lift: (
+        Annotated[int, contract_meta(HOUSEHOLD_FIELDS["max_floor_without_lift"])] | None
+    ) = None
     has_pets: bool | None = None
     preferred_ags: Annotated[list[Ags], msgspec.Meta(max_length=11)] | None = None
     preferences_hard: bool | None = None
-    max_distance_km: Annotated[float, msgspec.Meta(gt=0, le=200)] | None = None
+    max_distance_km: Annotated[float, contract_meta(HOUSEHOLD_FIELDS["max_distance_km"])] | None = (
+        None
+    )
     earliest_move_in: date | None = None
     urgency: Urgency | None = None
     notice_date: date | None = None

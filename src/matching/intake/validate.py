@@ -31,6 +31,8 @@ from matching.intake.values import (
     parse_postal_code,
     show,
 )
+from matching.vacancies.schemas import plausibility_errors
+from scoring.fields import VACANCY_FIELDS
 
 TEXT_LIMITS: dict[str, int] = {
     "external_id": 100,
@@ -40,10 +42,11 @@ TEXT_LIMITS: dict[str, int] = {
     "town": 100,
     "description": 20_000,
 }
-MAX_ROOMS = 20.0
-MAX_LIVING_AREA = 1000.0
-MAX_PERSONS = 20
-FLOOR_RANGE = (-5, 100)
+# ranges from the one field contract the API and the engine use too (scoring.fields)
+MAX_ROOMS = VACANCY_FIELDS["rooms"].high
+MAX_LIVING_AREA = VACANCY_FIELDS["living_area"].high
+MAX_PERSONS = int(VACANCY_FIELDS["max_persons"].high)
+FLOOR_RANGE = (int(VACANCY_FIELDS["floor"].low), int(VACANCY_FIELDS["floor"].high))
 #: Rent per m² outside this band is reported as a warning (typo or thousands separator?).
 RENT_PER_SQM_PLAUSIBLE = (1.0, 40.0)
 
@@ -178,6 +181,21 @@ def _non_negative(r: _Row, key: str, value: float | None) -> float | None:
         r.add(key, f"darf nicht negativ sein ({format_number(value, 2)})", code="range")
         return None
     return value
+
+
+def _contract_checks(r: _Row, values: Mapping[str, Any]) -> None:
+    """Amount maxima and plausibility exactly as the API and the forms check them."""
+    for key in ("net_cold_rent", "cold_service_charges", "heating_costs", "deposit"):
+        value, spec = values.get(key), VACANCY_FIELDS[key]
+        if value is not None and not spec.contains(value):
+            r.add(key, f"muss {spec.describe()} sein ({format_number(value, 2)})", code="range")
+    for error in plausibility_errors(
+        values.get("available_from"),
+        values.get("rooms"),
+        values.get("living_area"),
+        values.get("min_persons"),
+    ):
+        r.add(error.field, error.message, code="range")
 
 
 def build_row(
@@ -439,6 +457,7 @@ def build_row(
         "max_persons": max_persons,
         "description": description,
     }
+    _contract_checks(r, values)
     if (
         r.has_errors
         or external_id is None

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
 from matching.enums import PetsPolicy, VacancySource, VacancyStatus
-from matching.validation import FieldError, cent_errors, update_struct
+from matching.validation import FieldError, cent_errors, contract_meta, update_struct
 from matching.validators import SINGLE_LINE, check_fields
+from scoring.fields import VACANCY_FIELDS
+from scoring.formatting import format_number
 
-Euro = Annotated[float, msgspec.Meta(ge=0, le=100_000)]
-Rooms = Annotated[float, msgspec.Meta(gt=0, le=20, multiple_of=0.5)]
-Area = Annotated[float, msgspec.Meta(gt=0, le=1000)]
-Persons = Annotated[int, msgspec.Meta(ge=1, le=20)]
+_V = VACANCY_FIELDS
+Rooms = Annotated[float, contract_meta(_V["rooms"])]
+Area = Annotated[float, contract_meta(_V["living_area"])]
+Floor = Annotated[int, contract_meta(_V["floor"])]
+NetColdRent = Annotated[float, contract_meta(_V["net_cold_rent"])]
+ServiceCharges = Annotated[float, contract_meta(_V["cold_service_charges"])]
+HeatingCosts = Annotated[float, contract_meta(_V["heating_costs"])]
+Deposit = Annotated[float, contract_meta(_V["deposit"])]
+MinPersons = Annotated[int, contract_meta(_V["min_persons"])]
+MaxPersons = Annotated[int, contract_meta(_V["max_persons"])]
 PostalCode = Annotated[str, msgspec.Meta(pattern=r"^\d{5}$")]
 
 
@@ -29,19 +37,19 @@ class VacancyFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
     rooms: Rooms | None = None
     living_area: Area | None = None
-    floor: Annotated[int, msgspec.Meta(ge=-2, le=40)] | None = None
+    floor: Floor | None = None
     lift: bool | None = None
     barrier_free: bool | None = None
     wheelchair_accessible: bool | None = None
-    net_cold_rent: Euro | None = None
-    cold_service_charges: Euro | None = None
-    heating_costs: Euro | None = None
-    deposit: Euro | None = None
+    net_cold_rent: NetColdRent | None = None
+    cold_service_charges: ServiceCharges | None = None
+    heating_costs: HeatingCosts | None = None
+    deposit: Deposit | None = None
     available_from: date | None = None
     wbs_required: bool | None = None
     pets: PetsPolicy | None = None
-    min_persons: Persons | None = None
-    max_persons: Persons | None = None
+    min_persons: MinPersons | None = None
+    max_persons: MaxPersons | None = None
     description: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
     status: VacancyStatus | None = None
 
@@ -50,12 +58,15 @@ class VacancyCreate(VacancyFields, kw_only=True, forbid_unknown_fields=True):
     postal_code: PostalCode
     rooms: Rooms
     living_area: Area
-    net_cold_rent: Euro
-    cold_service_charges: Euro
+    floor: Floor  # the engine cannot rank a flat without it: refused at save, named
+    net_cold_rent: NetColdRent
+    cold_service_charges: ServiceCharges
     available_from: date
 
     def check(self) -> list[FieldError]:
-        return cross_field_errors(self)
+        return cross_field_errors(self) + plausibility_errors(
+            self.available_from, self.rooms, self.living_area, self.min_persons
+        )
 
 
 if TYPE_CHECKING:
@@ -71,6 +82,48 @@ else:
 
 #: Text that reaches e-mail subjects and headers must stay on one line.
 HEADER_TEXT_CHECKS = {"title": SINGLE_LINE, "external_id": SINGLE_LINE}
+
+
+def plausibility_errors(
+    available_from: date | None,
+    rooms: float | None,
+    living_area: float | None,
+    min_persons: int | None,
+    today: date | None = None,
+) -> list[FieldError]:
+    """The same plausibility rules for form, API and import: the flat is available within a
+    year back and two years ahead, and its minimum household fits its rooms and area (at
+    most two persons per room, at least 10 m² per person as WAG NRW § 10 requires - a flat
+    that no household of its minimum size may take could never be ranked)."""
+    errors: list[FieldError] = []
+    today = today or date.today()
+    if available_from is not None and not (
+        today - timedelta(days=365) <= available_from <= today + timedelta(days=730)
+    ):
+        errors.append(
+            FieldError(
+                "available_from",
+                "Das Bezugsdatum muss zwischen einem Jahr zurück und zwei Jahren voraus liegen.",
+            )
+        )
+    if min_persons is not None and rooms is not None and min_persons > max(2 * rooms, 1):
+        errors.append(
+            FieldError(
+                "min_persons",
+                f"Mindestens {min_persons} Personen passen nicht zu "
+                f"{format_number(rooms, 1, trim=True)} Zimmer(n) (höchstens zwei je Zimmer).",
+            )
+        )
+    elif min_persons is not None and living_area is not None and 10 * min_persons > living_area:
+        errors.append(
+            FieldError(
+                "min_persons",
+                f"Mindestens {min_persons} Personen brauchen wenigstens {10 * min_persons} m² "
+                f"Wohnfläche (10 m² je Person); die Wohnung hat "
+                f"{format_number(living_area, 2, trim=True)} m².",
+            )
+        )
+    return errors
 
 
 def cross_field_errors(data: VacancyFields) -> list[FieldError]:
