@@ -20,6 +20,7 @@ GOOD_VACANCY = {
     "postal_code": "32423",
     "rooms": 2,
     "living_area": 54.5,
+    "floor": 1,
     "net_cold_rent": 330,
     "cold_service_charges": 110,
     "available_from": "2026-12-01",

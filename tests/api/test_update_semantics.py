@@ -98,6 +98,8 @@ async def test_household_form_clears_an_emptied_field_through_the_service(
             "income_basis": "sgb2",
             "urgency": "notice_received",
             "own_max_rent": "",
+            "max_distance_km": "12,5",
+            "notice_date": "01.10.2026",
             "preferred_ags": ["05770024"],
         },
         headers=csrf_headers(client),
@@ -105,6 +107,8 @@ async def test_household_form_clears_an_emptied_field_through_the_service(
     assert response.status_code in (200, 303), response.text
     household = await _household(session, hid)
     assert household.own_max_rent is None
+    assert household.max_distance_km == 12.5  # German number and date read in update forms
+    assert household.notice_date is not None and household.notice_date.month == 10
     assert "own_max_rent" in await _fields_audited(session, "household", hid)
 
 

@@ -53,6 +53,7 @@ VACANCY_FORM: dict[str, Any] = {
     "postal_code": "32423",
     "rooms": "2",
     "living_area": "55,5",
+    "floor": "1",
     "net_cold_rent": "300",
     "cold_service_charges": "1.200",
     "available_from": "2026-12-15",
