@@ -15,6 +15,7 @@ Rules in short:
   admins read; the parties act (``actor_kind_for``).
 - vacancies: the landlord reads and writes its own; counselling offices read open and
   reserved ones; admins read all.
+- import jobs and API keys: the organisation's own; admins read (and revoke) all.
 """
 
 from __future__ import annotations
@@ -28,7 +29,16 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from matching.actors import Actor
-from matching.db.models import Case, CaseShare, Consent, Household, Proposal, Vacancy
+from matching.db.models import (
+    ApiKey,
+    Case,
+    CaseShare,
+    Consent,
+    Household,
+    ImportJob,
+    Proposal,
+    Vacancy,
+)
 from matching.enums import ProposalStatus, Role, ShareLevel, VacancyStatus
 from matching.errors import NotFound
 from matching.proposals import errors as proposal_errors
@@ -183,6 +193,18 @@ def may_read_proposal(actor: Actor, proposal: Proposal) -> bool:
     return actor_kind_for(actor, proposal) is not None or actor.is_admin
 
 
+def _office_proposals(organisation_id: int) -> ColumnElement[bool]:
+    return Proposal.counseling_organisation_id == organisation_id
+
+
+def _landlord_proposals(organisation_id: int) -> ColumnElement[bool]:
+    """A landlord sees sent proposals only: a draft has not been sent to anyone yet."""
+    return sa.and_(
+        Proposal.landlord_organisation_id == organisation_id,
+        Proposal.status != ProposalStatus.DRAFT,
+    )
+
+
 def readable_proposals(actor: Actor) -> ColumnElement[bool]:
     """Proposals an actor may list: its office's, its landlord's (sent ones), or all (admin)."""
     if actor.is_admin:
@@ -192,11 +214,66 @@ def readable_proposals(actor: Actor) -> ColumnElement[bool]:
     if actor.kind not in ("user", "api_key") or actor.organisation_id is None:
         return sa.false()
     if actor.role == Role.LANDLORD or actor.is_landlord:
-        return sa.and_(
-            Proposal.landlord_organisation_id == actor.organisation_id,
-            Proposal.status != ProposalStatus.DRAFT,
+        return _landlord_proposals(actor.organisation_id)
+    return _office_proposals(actor.organisation_id)
+
+
+def office_proposals(actor: Actor) -> ColumnElement[bool]:
+    """The counselling office's proposal lists and figures; an admin's: every office's
+    (oversight, read only). Anyone not working for a counselling office is refused."""
+    if actor.is_admin:
+        return readable_proposals(actor)
+    org = actor.organisation_id
+    if org is None or not acts_for_counseling_org(actor, org):
+        raise proposal_errors.Forbidden("Diese Übersicht ist Beratungsstellen vorbehalten.")
+    return _office_proposals(org)
+
+
+def landlord_proposals(actor: Actor) -> ColumnElement[bool]:
+    """The landlord organisation's proposal lists and figures (sent ones only)."""
+    org = actor.organisation_id
+    if (
+        actor.kind not in ("user", "api_key")
+        or org is None
+        or actor.role
+        not in (
+            Role.LANDLORD,
+            None,
         )
-    return Proposal.counseling_organisation_id == actor.organisation_id
+    ):
+        raise proposal_errors.Forbidden("Diese Übersicht ist Vermietern vorbehalten.")
+    return _landlord_proposals(org)
+
+
+# -- imports and API keys (an organisation's own; admins all) -----------------------------------
+def _own_or_admin(actor: Actor, column: Any) -> ColumnElement[bool]:
+    if actor.is_admin:
+        return sa.true()
+    if actor.organisation_id is None:
+        return sa.false()
+    return column == actor.organisation_id  # type: ignore[no-any-return]
+
+
+def readable_imports(actor: Actor) -> ColumnElement[bool]:
+    """Import jobs: the organisation's own; the Fachstelle's admins read every one."""
+    return _own_or_admin(actor, ImportJob.organisation_id)
+
+
+def may_read_import(actor: Actor, job: ImportJob) -> bool:
+    return actor.is_admin or (
+        actor.organisation_id is not None and job.organisation_id == actor.organisation_id
+    )
+
+
+def manageable_api_keys(actor: Actor) -> ColumnElement[bool]:
+    """API keys an actor lists and revokes: its organisation's; admins every one."""
+    return _own_or_admin(actor, ApiKey.organisation_id)
+
+
+def may_manage_api_key(actor: Actor, key: ApiKey) -> bool:
+    return actor.is_admin or (
+        actor.organisation_id is not None and key.organisation_id == actor.organisation_id
+    )
 
 
 # -- vacancies -----------------------------------------------------------------------------------

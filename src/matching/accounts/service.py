@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching.access import manageable_api_keys, may_manage_api_key
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.db.models import ApiKey, Organisation, User
@@ -221,7 +222,7 @@ def api_key_actor(key: ApiKey, kind: OrganisationKind, client_address: str | Non
 
 async def revoke_api_key(session: AsyncSession, actor: Actor, key_id: int) -> None:
     key = await session.get(ApiKey, key_id)
-    if key is None or (not actor.is_admin and key.organisation_id != actor.organisation_id):
+    if key is None or not may_manage_api_key(actor, key):
         raise NotFound("API-Schlüssel")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
@@ -232,9 +233,11 @@ async def list_api_keys(
     session: AsyncSession, actor: Actor, organisation_id: int | None = None
 ) -> list[ApiKey]:
     """Keys of the actor's organisation (admin: of one or all organisations), newest first."""
-    query = sa.select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())
-    if not actor.is_admin:
-        organisation_id = actor.organisation_id
+    query = (
+        sa.select(ApiKey)
+        .where(manageable_api_keys(actor))
+        .order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())
+    )
     if organisation_id is not None:
         query = query.where(ApiKey.organisation_id == organisation_id)
     return list((await session.scalars(query)).all())

@@ -1,7 +1,8 @@
 """Read side of the workflow: proposal lists and dashboard figures, scoped to the actor.
 
 One joined query builds the row every list shows (proposal, reference code, flat, town), so
-no page loads ORM objects per row. Every query is filtered by the actor's organisation.
+no page loads ORM objects per row. Every query is filtered by the actor's statement from
+``matching.access`` (the one place for who may read which proposal).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.access import acts_for_counseling_org
+from matching.access import (
+    landlord_proposals,
+    office_proposals,
+    readable_households,
+    writable_vacancies,
+)
 from matching.actors import Actor
 from matching.db.models import DeclineReason, Household, Municipality, Proposal, Vacancy
 from matching.enums import (
@@ -91,22 +97,6 @@ def _summary(row: sa.Row[Proposal, str, Vacancy, str]) -> ProposalSummary:
     )
 
 
-def _counseling_org(actor: Actor) -> int:
-    if actor.organisation_id is None or not acts_for_counseling_org(actor, actor.organisation_id):
-        raise Forbidden("Diese Übersicht ist Beratungsstellen vorbehalten.")
-    return actor.organisation_id
-
-
-def _landlord_org(actor: Actor) -> int:
-    if (
-        actor.kind not in ("user", "api_key")
-        or actor.organisation_id is None
-        or actor.role not in (Role.LANDLORD, None)
-    ):
-        raise Forbidden("Diese Übersicht ist Vermietern vorbehalten.")
-    return actor.organisation_id
-
-
 async def list_for_counselor(
     session: AsyncSession,
     actor: Actor,
@@ -118,9 +108,7 @@ async def list_for_counselor(
 ) -> list[ProposalSummary]:
     """The counselling organisation's proposals, newest first (the Fachstelle's admin: of
     every organisation, read only)."""
-    query = _base_query()
-    if not actor.is_admin:
-        query = query.where(Proposal.counseling_organisation_id == _counseling_org(actor))
+    query = _base_query().where(office_proposals(actor))
     if statuses:
         query = query.where(Proposal.status.in_(statuses))
     if household_id is not None:
@@ -139,10 +127,7 @@ async def list_for_landlord(
     offset: int = 0,
 ) -> list[ProposalSummary]:
     """The landlord's proposals: those awaiting an answer first, nearest deadline first."""
-    query = _base_query().where(
-        Proposal.landlord_organisation_id == _landlord_org(actor),
-        Proposal.status != S.DRAFT,  # a draft has not been sent to anyone yet
-    )
+    query = _base_query().where(landlord_proposals(actor))
     if statuses:
         query = query.where(Proposal.status.in_(statuses))
     if vacancy_id is not None:
@@ -173,13 +158,11 @@ async def overview_counts(session: AsyncSession, actor: Actor) -> dict[str, int]
     stats: dict[str, int] = {}
     if actor.role == Role.COUNSELOR:
         stats["active_households"] = await count(
-            active_households.where(Household.organisation_id == actor.organisation_id)
+            active_households.where(readable_households(actor))
         )
         stats["open_vacancies"] = await count(open_vacancies)
     elif actor.role == Role.LANDLORD:
-        stats["open_vacancies"] = await count(
-            open_vacancies.where(Vacancy.organisation_id == actor.organisation_id)
-        )
+        stats["open_vacancies"] = await count(open_vacancies.where(writable_vacancies(actor)))
     else:
         stats["active_households"] = await count(active_households)
         stats["open_vacancies"] = await count(open_vacancies)
@@ -205,7 +188,7 @@ async def counselor_dashboard(
     session: AsyncSession, actor: Actor, *, since: datetime, now: datetime | None = None
 ) -> CounselorDashboard:
     moment = now or utcnow()
-    org_id = _counseling_org(actor)
+    mine = office_proposals(actor)
     live = await list_for_counselor(session, actor, statuses=LIVE_PROPOSAL_STATUSES, limit=10_000)
     by_household: dict[int, list[ProposalSummary]] = {}
     for p in live:
@@ -233,7 +216,7 @@ async def counselor_dashboard(
     query = (
         _base_query()
         .where(
-            Proposal.counseling_organisation_id == org_id,
+            mine,
             sa.or_(Proposal.answered_at >= since, Proposal.closed_at >= since),
         )
         .order_by(Proposal.updated_at.desc())
@@ -250,12 +233,10 @@ class LandlordDashboard:
 
 
 async def landlord_dashboard(session: AsyncSession, actor: Actor) -> LandlordDashboard:
-    org_id = _landlord_org(actor)
+    mine = landlord_proposals(actor)
     awaiting = await list_for_landlord(session, actor, statuses=AWAITING_ANSWER, limit=500)
     rows = await session.execute(
-        sa.select(Proposal.status, sa.func.count())
-        .where(Proposal.landlord_organisation_id == org_id, Proposal.status != S.DRAFT)
-        .group_by(Proposal.status)
+        sa.select(Proposal.status, sa.func.count()).where(mine).group_by(Proposal.status)
     )
     return LandlordDashboard(awaiting, {str(s): int(n) for s, n in rows.all()})
 
@@ -322,9 +303,7 @@ async def count_for_counselor(
     session: AsyncSession, actor: Actor, *, status: ProposalStatus | None = None
 ) -> int:
     """How many proposals ``list_for_counselor`` would page through (same filters)."""
-    conditions: list[sa.ColumnElement[bool]] = [
-        Proposal.counseling_organisation_id == _counseling_org(actor)
-    ]
+    conditions: list[sa.ColumnElement[bool]] = [office_proposals(actor)]
     if status:
         conditions.append(Proposal.status == status)
     total = await session.scalar(
@@ -337,10 +316,7 @@ async def count_for_landlord(
     session: AsyncSession, actor: Actor, *, status: ProposalStatus | None = None
 ) -> int:
     """How many proposals ``list_for_landlord`` would page through (never drafts)."""
-    conditions: list[sa.ColumnElement[bool]] = [
-        Proposal.landlord_organisation_id == _landlord_org(actor),
-        Proposal.status != S.DRAFT,
-    ]
+    conditions: list[sa.ColumnElement[bool]] = [landlord_proposals(actor)]
     if status:
         conditions.append(Proposal.status == status)
     total = await session.scalar(
