@@ -186,3 +186,66 @@ async def test_a_landlord_key_sees_no_case(client: Any, world: Any) -> None:
         f"/api/v1/cases/{created['id']}", headers=bearer(world, "landlord_a:all")
     )
     assert one.status_code == 404
+
+
+async def test_referral_status_changes_by_owner_and_coworker_only(
+    client: Any, world: Any, session: Any
+) -> None:
+    created = await _create(client, world)
+    base = f"/api/v1/cases/{created['id']}"
+    today = today_berlin()
+    made = await client.post(
+        f"{base}/referrals",
+        json={"kind": "debt_counselling"},
+        headers=bearer(world, "counseling_a:cases:write"),
+    )
+    assert made.status_code == 201, made.text
+    url = f"{base}/referrals/{made.json()['id']}"
+    attended = await client.patch(
+        url, json={"status": "attended"}, headers=bearer(world, "counseling_a:cases:write")
+    )
+    assert attended.status_code == 200 and attended.json()["status"] == "attended"
+    bad = await client.patch(
+        url, json={"status": "lost"}, headers=bearer(world, "counseling_a:cases:write")
+    )
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    missing = await client.patch(
+        f"{base}/referrals/999999",
+        json={"status": "completed"},
+        headers=bearer(world, "counseling_a:cases:write"),
+    )
+    assert missing.status_code == 404
+    stranger = await client.patch(
+        url, json={"status": "completed"}, headers=bearer(world, "counseling_b:cases:write")
+    )
+    assert stranger.status_code == 404  # not shared: the case does not exist for them
+    consent = Consent(
+        household_id=world.households["a"].id,
+        scope=["case"],
+        recipients=ConsentRecipients.NAMED,
+        recipient_organisation_ids=[world.orgs["counseling_b"].id],
+        given_at=today,
+        valid_until=today + timedelta(days=30),
+        form_reference="Akte",
+    )
+    session.add(consent)
+    await session.commit()
+    shared = await client.post(
+        f"{base}/shares",
+        json={
+            "organisation_id": world.orgs["counseling_b"].id,
+            "consent_id": consent.id,
+            "level": "cowork",
+        },
+        headers=bearer(world, "counseling_a:cases:write"),
+    )
+    assert shared.status_code == 201, shared.text
+    done = await client.patch(
+        url, json={"status": "completed"}, headers=bearer(world, "counseling_b:cases:write")
+    )
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    trail = await session.scalars(
+        sa.text("SELECT id FROM audit_events WHERE action = 'case.referral_status'")
+    )
+    assert len(list(trail)) == 2

@@ -30,6 +30,7 @@ from matching.cases.schemas import (
     DeadlineOut,
     ReferralCreate,
     ReferralOut,
+    ReferralStatusChange,
     ShareCreate,
     ShareOut,
 )
@@ -194,16 +195,27 @@ class CaseApi(Controller):
     async def add_referral(
         self, actor: Actor, cases: CaseService, case_id: CaseId, data: ReferralCreate
     ) -> ReferralOut:
-        referral = await cases.add_referral(actor, case_id, data)
-        return ReferralOut(
-            id=referral.id,
-            case_id=referral.case_id,
-            kind=referral.kind,
-            local_service_id=referral.local_service_id,
-            status=referral.status,
-            agreed_on=referral.agreed_on,
-            note=referral.note,
-        )
+        return _referral_out(await cases.add_referral(actor, case_id, data))
+
+    @patch(
+        "/cases/{case_id:int}/referrals/{referral_id:int}",
+        guards=[requires_scope("cases:write")],
+        summary="Stand einer Vermittlung ändern (vereinbart, wahrgenommen, abgeschlossen, "
+        "abgelehnt)",
+        responses=_problems(401, 403, 404, 422),
+    )
+    async def set_referral_status(
+        self,
+        actor: Actor,
+        cases: CaseService,
+        case_id: CaseId,
+        referral_id: CaseId,
+        data: ReferralStatusChange,
+    ) -> ReferralOut:
+        """Statuses: ``agreed`` (vereinbart), ``attended`` (wahrgenommen), ``completed``
+        (abgeschlossen), ``refused`` (abgelehnt). Allowed for the case's offices and an
+        office it is shared with for co-working; audited."""
+        return _referral_out(await cases.set_referral_status(actor, case_id, referral_id, data))
 
     @post(
         "/cases/{case_id:int}/shares",
@@ -237,3 +249,15 @@ class CaseApi(Controller):
     ) -> list[DeadlineOut]:
         board = await cases.board(actor, counselor_only=False, within_days=within_days)
         return [deadline_out(d, case.id, case.reference) for d, case, _ in board]
+
+
+def _referral_out(referral: Any) -> ReferralOut:
+    return ReferralOut(
+        id=referral.id,
+        case_id=referral.case_id,
+        kind=referral.kind,
+        local_service_id=referral.local_service_id,
+        status=referral.status,
+        agreed_on=referral.agreed_on,
+        note=referral.note,
+    )

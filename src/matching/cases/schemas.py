@@ -320,6 +320,12 @@ class ReferralCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: LongText | None = None
 
 
+class ReferralStatusChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The next step of a referral: agreed, attended, completed or refused."""
+
+    status: ReferralStatus
+
+
 class ReferralOut(msgspec.Struct, kw_only=True):
     id: int
     case_id: int

@@ -28,6 +28,7 @@ from matching.cases.schemas import (
     CaseUpdate,
     ContactCreate,
     ReferralCreate,
+    ReferralStatusChange,
     ShareCreate,
     rule_errors,
     to_cents,
@@ -436,6 +437,33 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
             view.case.id,
             {"referral_id": referral.id, "access": view.access},
         )
+        return referral
+
+    async def set_referral_status(
+        self, actor: Actor, case_id: int, referral_id: int, data: ReferralStatusChange
+    ) -> CaseReferral:
+        """Record how a referral went; whoever may write the case (co-workers too) may."""
+        view = await self.get_for(actor, case_id, write=True)
+        referral = await self.db.get(CaseReferral, referral_id)
+        if referral is None or referral.case_id != view.case.id:
+            raise NotFound("Vermittlung")
+        if referral.status != data.status:
+            before = referral.status
+            referral.status = data.status
+            await self.db.flush()
+            await audit.record(
+                self.db,
+                actor,
+                "case.referral_status",
+                "case",
+                view.case.id,
+                {
+                    "referral_id": referral.id,
+                    "from": str(before),
+                    "to": str(data.status),
+                    "access": view.access,
+                },
+            )
         return referral
 
     async def _town_errors(self, ags: str | None) -> list[FieldError]:
