@@ -296,12 +296,11 @@ def _security_commands(group: click.Group) -> None:
     )
     @click.option("--dry-run", is_flag=True, help="Nur zählen, nichts ändern.")
     def anonymise(app: Litestar, months: int | None, dry_run: bool) -> None:
-        from datetime import date
-
+        from matching import clock
         from matching.gdpr.anonymise import anonymise_due, due_household_ids
 
         retention = months or _settings(app).retention_months
-        today = date.today()
+        today = clock.today()
 
         async def run() -> int:
             if dry_run:

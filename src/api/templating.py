@@ -8,20 +8,19 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
+from matching.clock import BERLIN
 from matching.enums import label
 from matching.german import FIELD_LABELS, count
 from scoring.errors import PolicyError
 from scoring.policy import Policy, load_policy
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def money(value: Any) -> str:

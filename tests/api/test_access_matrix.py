@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from litestar.testing import AsyncTestClient
 
+from matching import clock
 from matching.accounts.service import SCOPES
 from matching.config import Settings
 from matching.security.throttle import LoginThrottle
@@ -114,7 +115,7 @@ VACANCY_BODY = {
     "floor": 1,
     "net_cold_rent": 330,
     "cold_service_charges": 110,
-    "available_from": (date.today() + timedelta(days=10)).isoformat(),
+    "available_from": (clock.today() + timedelta(days=10)).isoformat(),
 }
 
 
@@ -126,7 +127,7 @@ def _json_body(case: RouteCase, scene: Scene) -> dict[str, Any]:
         "POST /api/v1/cases": {"household_id": scene.values["household_id"], "kind": "search"},
         "PATCH /api/v1/cases/{case_id}": {"version": 1, "arrears": "100.00"},
         "POST /api/v1/cases/{case_id}/contacts": {
-            "occurred_on": date.today().isoformat(),
+            "occurred_on": clock.today().isoformat(),
             "kind": "consultation",
         },
         "POST /api/v1/cases/{case_id}/referrals": {"kind": "debt_counselling"},

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.cases.deadlines import schonfrist_end
-from matching.cases.service import today_berlin
 from matching.db.models import Case, CaseAppointment
 from matching.enums import CaseStatus, ContactKind
 from tests.conftest import csrf_headers, login
@@ -33,7 +33,7 @@ async def _open_case(client: Any, world: Any, **fields: str) -> int:
 
 
 async def test_case_from_a_court_notice_shows_the_schonfrist(client: Any, world: Any) -> None:
-    today = today_berlin()
+    today = clock.today()
     served = today - timedelta(days=2)
     case_id = await _open_case(
         client,
@@ -76,7 +76,7 @@ async def test_bad_input_shows_german_errors_and_keeps_nothing(
 
 async def test_contact_and_closing_with_home_kept(client: Any, world: Any, session: Any) -> None:
     case_id = await _open_case(client, world)
-    today = today_berlin()
+    today = clock.today()
     contact = await client.post(
         f"/faelle/{case_id}/kontakte",
         data={"occurred_on": today.isoformat(), "kind": "outreach", "municipality_ags": "05770024"},
@@ -117,7 +117,7 @@ async def test_calendar_file_carries_reference_numbers_only(
 
 
 async def test_dashboard_lists_the_weeks_deadlines_first(client: Any, world: Any) -> None:
-    today = today_berlin()
+    today = clock.today()
     await _open_case(client, world, eviction_date=(today + timedelta(days=3)).isoformat())
     page = await client.get("/uebersicht")
     assert page.status_code == 200

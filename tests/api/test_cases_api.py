@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.cases.calendar import next_working_day
 from matching.cases.deadlines import schonfrist_end
-from matching.cases.service import today_berlin
 from matching.db.models import Case, Consent
 from matching.enums import ConsentRecipients
 
@@ -32,7 +32,7 @@ async def _create(client: Any, world: Any, **fields: Any) -> dict[str, Any]:
 
 
 async def test_case_lists_its_computed_deadlines(client: Any, world: Any) -> None:
-    served = today_berlin() - timedelta(days=5)
+    served = clock.today() - timedelta(days=5)
     created = await _create(client, world, suit_served_on=served.isoformat(), arrears="1250.50")
     response = await client.get(
         f"/api/v1/cases/{created['id']}", headers=bearer(world, "counseling_a:cases:read")
@@ -116,7 +116,7 @@ async def test_patch_with_a_stale_version_answers_409(client: Any, world: Any) -
 async def test_contacts_referrals_and_shares(client: Any, world: Any, session: Any) -> None:
     created = await _create(client, world)
     base = f"/api/v1/cases/{created['id']}"
-    today = today_berlin()
+    today = clock.today()
     contact = await client.post(
         f"{base}/contacts",
         json={"occurred_on": today.isoformat(), "kind": "outreach", "municipality_ags": "05770024"},

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.db import versioning
 from matching.db.models import Household, Proposal
 from matching.reference.loader import load_reference_data
@@ -61,8 +62,8 @@ async def _constructed(session: Any, world: Any) -> None:
 async def test_underserved_group_raises_the_alarm(client: Any, world: Any, session: Any) -> None:
     await _constructed(session, world)
     await login(client, world.email("admin"), PASSWORD)
-    start = (date.today() - timedelta(days=90)).isoformat()
-    page = await client.get(f"/berichte/fairness?von={start}&bis={date.today().isoformat()}")
+    start = (clock.today() - timedelta(days=90)).isoformat()
+    page = await client.get(f"/berichte/fairness?von={start}&bis={clock.today().isoformat()}")
     assert page.status_code == 200, page.text
     text = page.text
     alarms = text.split('id="auffaellig"')[1].split("</section>")[0]

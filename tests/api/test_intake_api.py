@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.db.models import ImportJob, Proposal, ProposalEvent, Vacancy
 from matching.enums import ProposalStatus, VacancySource, VacancyStatus
 from matching.intake import export_vacancies_csv, export_vacancies_xlsx
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests/matching/intake/fixtures"
 SAMPLES = ROOT.parent / "shared" / "samples" / "openimmo"
 WRITE = "landlord_a:vacancies:write"
-AVAILABLE = (date.today() + timedelta(days=30)).isoformat()
+AVAILABLE = (clock.today() + timedelta(days=30)).isoformat()
 
 
 def bearer(world: Any, key: str = WRITE) -> dict[str, str]:
@@ -51,7 +52,7 @@ def record(n: int, **overrides: Any) -> VacancyRecord:
         "external_id": f"WHG-{n:04d}",
         "street": "Bäckerstraße",
         "house_number": str(n),
-        "available_from": date.today() + timedelta(days=20),
+        "available_from": clock.today() + timedelta(days=20),
     }
     values.update(overrides)
     return msgspec.structs.replace(EXAMPLE_RECORD, **values)

@@ -4,13 +4,14 @@ history, templates, report download; withdraw button; the admin's duplicate revi
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import msgspec
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.db.models import ImportJob, Proposal, Vacancy
 from matching.enums import ImportStatus, ProposalStatus, VacancyStatus
 from matching.intake import export_vacancies_csv
@@ -27,7 +28,7 @@ def record(n: int, **overrides: Any) -> VacancyRecord:
         "external_id": f"P-{n}",
         "street": "Kampstraße",
         "house_number": str(n),
-        "available_from": date.today() + timedelta(days=20),
+        "available_from": clock.today() + timedelta(days=20),
     }
     values.update(overrides)
     return msgspec.structs.replace(EXAMPLE_RECORD, **values)
@@ -219,7 +220,7 @@ async def test_admin_reviews_duplicates(client: Any, world: Any, session: Any) -
         floor=1,
         net_cold_rent=330,
         cold_service_charges=110,
-        available_from=date.today(),
+        available_from=clock.today(),
         address_key="bahnhofstraße|5",
         duplicate_of_id=world.vacancies["a"].id,
     )

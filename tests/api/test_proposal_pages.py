@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from matching import clock
 from matching.db.engine import make_engine, make_session_factory
 from matching.db.models import AuditEvent, Consent, Proposal, ProposalToken
 from matching.enums import HouseholdStatus, ProposalStatus, VacancyStatus
@@ -77,8 +78,8 @@ async def test_counselor_records_consent_then_proposes_once_despite_double_click
         data={
             "scope": ["composition", "income_basis"],
             "recipients": "network",
-            "given_at": date.today().isoformat(),
-            "valid_until": (date.today() + timedelta(days=180)).strftime("%d.%m.%Y"),
+            "given_at": clock.today().isoformat(),
+            "valid_until": (clock.today() + timedelta(days=180)).strftime("%d.%m.%Y"),
             "form_reference": "Akte 7/2026",
         },
         headers=csrf_headers(client),

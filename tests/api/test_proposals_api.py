@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.db.models import AuditEvent, Consent, Proposal, ProposalEvent
 from matching.enums import ConsentRecipients, ProposalStatus
 
@@ -25,8 +26,8 @@ async def give_consent(session: Any, household: Any, scope: tuple[str, ...] = ()
             scope=["composition", "income_basis", *scope],
             recipients=ConsentRecipients.NETWORK,
             recipient_organisation_ids=[],
-            given_at=date.today() - timedelta(days=1),
-            valid_until=date.today() + timedelta(days=300),
+            given_at=clock.today() - timedelta(days=1),
+            valid_until=clock.today() + timedelta(days=300),
             form_reference="Akte 1/2026",
         )
     )

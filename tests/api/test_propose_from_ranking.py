@@ -4,7 +4,7 @@ nicht?", checks run in batch, and proposing fails closed without the checker."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from matching import clock
 from matching.db.models import Household, Proposal
 from matching.enums import Urgency
 from tests.api.test_proposal_pages import propose_page
@@ -35,8 +36,8 @@ async def _office(session: Any, world: Any, n: int = 30) -> list[Household]:
                     org,
                     reference_code=f"HH-2026-7{i:04d}",
                     urgency=Urgency.EVICTION_SCHEDULED if urgent else Urgency.NONE,
-                    eviction_date=date.today() + timedelta(days=20) if urgent else None,
-                    registered_at=date.today() - timedelta(days=30 if urgent else 900 - i),
+                    eviction_date=clock.today() + timedelta(days=20) if urgent else None,
+                    registered_at=clock.today() - timedelta(days=30 if urgent else 900 - i),
                 )
             )
         )

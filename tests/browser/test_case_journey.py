@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from matching import clock
 from matching.cases.deadlines import schonfrist_end
 from tests.browser.test_journey import (  # noqa: F401  (the running app fixture)
     CHROMIUM,
@@ -30,7 +31,7 @@ def test_prevention_case_journey(running: Running) -> None:  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
     base, world = running.base_url, running.world
     household_id = world.households["a"].id
-    today = date.today()
+    today = clock.today()
     served = date.fromordinal(today.toordinal() - 3)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)

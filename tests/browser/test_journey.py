@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import uvicorn
 from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 
+from matching import clock
 from matching.config import PROJECT_ROOT, DatabaseSettings, SecuritySettings, Settings
 from matching.db.engine import make_engine, make_session_factory
 from matching.db.models import Household
@@ -187,7 +188,7 @@ def test_proposal_journey(running: Running) -> None:
                 "net_cold_rent": "300",
                 "cold_service_charges": "90",
                 "heating_costs": "60",
-                "available_from": (date.today() + timedelta(days=30)).isoformat(),
+                "available_from": (clock.today() + timedelta(days=30)).isoformat(),
             }.items():
                 landlord.fill(f"#f-{field}", value)
             landlord.click("button:has-text('Speichern')")

@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from matching import clock
 from tests.browser.test_journey import (
     CHROMIUM,
     LAUNCH_ARGS,
@@ -54,7 +55,7 @@ def _list_flat(page: Any, base: str) -> int:
         "net_cold_rent": "300",
         "cold_service_charges": "90",
         "heating_costs": "60",
-        "available_from": (date.today() + timedelta(days=30)).isoformat(),
+        "available_from": (clock.today() + timedelta(days=30)).isoformat(),
     }.items():
         page.fill(f"#f-{field}", value)
     page.click("button:has-text('Speichern')")

@@ -84,14 +84,15 @@ async def send_proposal(
     ),
 ) -> int:
     """Consent to share everything, then a sent proposal for vacancy a; returns its id."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
+    from matching import clock
     from matching.db.models import Consent
     from matching.enums import ConsentRecipients
     from matching.proposals.checker import PassAllChecker
     from matching.proposals.service import propose
 
-    today = date.today()
+    today = clock.today()
     session.add(
         Consent(
             household_id=household_id,

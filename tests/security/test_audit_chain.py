@@ -5,12 +5,13 @@ and time."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.actors import SYSTEM
 from matching.audit import service as audit
 from matching.audit.service import _digest, _fields
@@ -216,10 +217,10 @@ async def test_admin_searches_the_trail_by_person_object_and_time(
     assert "Seite 1 von 2" in first.text and "weiter" in first.text
     second = await client.get("/admin/audit/", params={"object_type": "vacancy", "page": "2"})
     assert "Seite 2 von 2" in second.text and 'href="/wohnungen/7000"' in second.text
-    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    tomorrow = (clock.today() + timedelta(days=2)).isoformat()
     future = await client.get("/admin/audit/", params={"since": tomorrow})
     assert "0 Einträge" in future.text
-    today = datetime.now(UTC).date().isoformat()
+    today = clock.today().isoformat()
     window = await client.get("/admin/audit/", params={"since": today, "until": today})
     assert "sonstige Aktion" in window.text and "test.bulk" not in window.text
     bad = await client.get("/admin/audit/", params={"since": "gestern"})

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.audit.service import verify_chain
 from matching.db.models import AuditEvent, Household, OutboxMessage, Proposal, ProposalEvent
 from matching.enums import HouseholdStatus, IncomeBasis, OutboxStatus, Urgency
@@ -137,7 +138,7 @@ async def _scan(session: Any) -> str:
 
 
 async def _plant(session: Any, world: Any) -> tuple[int, int, str]:
-    today = date.today()
+    today = clock.today()
     household = Household(
         reference_code="HH-2023-04711",
         organisation_id=world.orgs["counseling_a"].id,
@@ -230,7 +231,7 @@ async def test_nothing_personal_remains_after_the_retention(
     assert (household.persons, household.adults, household.income_basis) == (4, 2, "sgb2")
     assert household.children_ages == [] and household.eviction_date is None
     assert household.registered_at == date(2023, 2, 1)
-    assert household.anonymised_at == date.today()
+    assert household.anonymised_at == clock.today()
     assert (await session.get(Household, control_id)).name == CONTROL
     proposal = await session.scalar(
         sa.select(Proposal).where(Proposal.household_id == household_id)
@@ -244,12 +245,12 @@ async def test_nothing_personal_remains_after_the_retention(
     )
     assert logged is not None and logged.details["emails_deleted"] == 3
     # Nothing left to do on the next run.
-    assert await anonymise_due(_factory(session), date.today(), 24) == []
+    assert await anonymise_due(_factory(session), clock.today(), 24) == []
 
 
 async def test_retention_is_configurable(session: Any, world: Any) -> None:
     household_id, control_id, _ = await _plant(session, world)
-    done = await anonymise_due(_factory(session), date.today(), 12)
+    done = await anonymise_due(_factory(session), clock.today(), 12)
     assert sorted(r.household_id for r in done) == sorted([household_id, control_id])
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.db.models import Household
 from matching.enums import HouseholdStatus
 from matching.gdpr.anonymise import months_before
@@ -31,7 +31,7 @@ async def test_backup_anonymise_and_rotate_commands(
     await session.execute(
         sa.update(Household)
         .where(Household.id == world.households["b"].id)
-        .values(status=HouseholdStatus.CLOSED, closed_at=months_before(date.today(), 30))
+        .values(status=HouseholdStatus.CLOSED, closed_at=months_before(clock.today(), 30))
     )
     await session.commit()
     dry = await asyncio.to_thread(run_cli, settings, monkeypatch, "anonymise", "--dry-run")

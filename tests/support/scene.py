@@ -4,11 +4,12 @@ token and an import job, with every path parameter's value for objects of organi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from matching import clock
 from matching.actors import Actor
 from matching.cases.schemas import CaseCreate
 from matching.cases.service import CaseService
@@ -69,8 +70,8 @@ async def build_scene(url: str) -> Scene:
             ha.id,
             scope=["composition", "income_basis"],
             recipients=ConsentRecipients.NETWORK,
-            given_at=date.today(),
-            valid_until=date.today() + timedelta(days=180),
+            given_at=clock.today(),
+            valid_until=clock.today() + timedelta(days=180),
             form_reference="Formular 1",
         )
         outcomes = await propose(session, actor, va.id, [ha.id], checker=PassAllChecker())
@@ -152,7 +153,7 @@ async def _shared_case(session: Any, world: Any, actor: Actor, household_id: int
         CaseCreate(
             household_id=household_id,
             kind=CaseKind.PREVENTION,
-            suit_served_on=date.today() - timedelta(days=3),
+            suit_served_on=clock.today() - timedelta(days=3),
         ),
     )
     values: dict[str, int] = {"case_id": case.id}
@@ -174,8 +175,8 @@ async def _shared_case(session: Any, world: Any, actor: Actor, household_id: int
             scope=["case"],
             recipients=ConsentRecipients.NAMED,
             recipient_organisation_ids=[org.id],
-            given_at=date.today(),
-            valid_until=date.today() + timedelta(days=90),
+            given_at=clock.today(),
+            valid_until=clock.today() + timedelta(days=90),
             form_reference="Formular Fallkooperation",
         )
         session.add(consent)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching import clock
 from matching.accounts.service import SCOPES, issue_api_key
 from matching.actors import SYSTEM
 from matching.db.models import Household, Organisation, User, Vacancy
@@ -56,7 +57,7 @@ def household_values(org_id: int, **overrides: Any) -> dict[str, Any]:
         "persons": 1,
         "income_basis": IncomeBasis.SGB2,
         "urgency": Urgency.NOTICE_RECEIVED,
-        "registered_at": date.today() - timedelta(days=100),
+        "registered_at": clock.today() - timedelta(days=100),
         "status": HouseholdStatus.ACTIVE,
         "preferred_ags": ["05770024"],
         "name": "Erika Mustermann",
@@ -82,7 +83,7 @@ def vacancy_values(org_id: int, **overrides: Any) -> dict[str, Any]:
         "net_cold_rent": Decimal("330"),
         "cold_service_charges": Decimal("110"),
         "heating_costs": Decimal("70"),
-        "available_from": date.today() + timedelta(days=14),
+        "available_from": clock.today() + timedelta(days=14),
         "pets": PetsPolicy.ON_REQUEST,
         "status": VacancyStatus.OPEN,
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from litestar import Controller, Request, get
@@ -16,10 +15,10 @@ from api.guards import admin_only
 from api.views.forms import render
 from matching.audit import service as audit
 from matching.audit import wording
+from matching.clock import BERLIN
 from matching.db.models import AuditEvent
 
 PAGE_SIZE = 50
-BERLIN = ZoneInfo("Europe/Berlin")
 FILTERS = ("person", "object_type", "object_id", "since", "until")
 
 

@@ -19,6 +19,7 @@ from api.dependencies import provide_actor
 from api.guards import admin_only, counselor_only, counselor_or_admin
 from api.views.consent import other_offices
 from api.views.forms import flash, form_dict, render
+from matching import clock
 from matching.actors import Actor
 from matching.cases import catalogue
 from matching.cases.catalogue import ShortConsultationCreate
@@ -32,7 +33,7 @@ from matching.cases.schemas import (
     ReferralCreate,
     ShareCreate,
 )
-from matching.cases.service import CaseService, CaseView, euro_values, timeline, today_berlin
+from matching.cases.service import CaseService, CaseView, euro_values, timeline
 from matching.db.models import CaseAppointment, Consent, Household, LocalService
 from matching.enums import (
     ApplicationOutcome,
@@ -109,7 +110,7 @@ class CasePages(Controller):
         rows, total = await cases.list_for(
             actor, status=status, kind=kind, limit=50, offset=(page - 1) * 50
         )
-        today = today_berlin()
+        today = clock.today()
         towns = await municipalities(cases.db)
         return render(
             request,
@@ -417,7 +418,7 @@ async def _detail(
     status_code: int = 200,
 ) -> Template:
     case = view.case
-    today = today_berlin()
+    today = clock.today()
     consents = (
         await db_session.scalars(
             sa.select(Consent).where(
@@ -502,7 +503,7 @@ async def deadline_board(
     actor = request.scope["user"]
     cases = CaseService(session=db_session)
     mine = ansicht == "meine" and actor.user_id is not None and not actor.is_admin
-    today = today_berlin()
+    today = clock.today()
     return render(
         request,
         "cases/deadlines.html",
@@ -522,7 +523,7 @@ async def short_consultation(request: Request[Any, Any, Any], db_session: AsyncS
     raw = await form_dict(request)
     try:
         data = validate(ShortConsultationCreate, raw, from_form=True)
-        await catalogue.record_short_consultation(db_session, actor, data, today_berlin())
+        await catalogue.record_short_consultation(db_session, actor, data, clock.today())
     except ValidationFailed as exc:
         flash(request, "Kurzberatung nicht gezählt: " + " ".join(exc.as_dict().values()))
         return Redirect("/faelle")

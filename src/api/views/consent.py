@@ -19,6 +19,7 @@ from api.dependencies import provide_actor
 from api.guards import counselor_only, counselor_or_admin
 from api.views.forms import flash, form_dict, render
 from api.views.proposals import app_settings
+from matching import clock
 from matching.access import household_for_counselor
 from matching.actors import Actor
 from matching.consent.service import (
@@ -34,7 +35,6 @@ from matching.db.models import Consent, Organisation
 from matching.enums import ConsentRecipients, OrganisationKind
 from matching.households.service import HouseholdService
 from matching.proposals.errors import Conflict, NotFound, ValidationFailed
-from matching.proposals.timeutil import berlin_date, utcnow
 
 
 def parse_date(raw: Any) -> date | None:
@@ -85,7 +85,7 @@ class ConsentPages(Controller):
         db_session: AsyncSession,
         household_id: int,
     ) -> Template:
-        today = berlin_date(utcnow())
+        today = clock.today()
         values = {
             "scope": sorted(REQUIRED_FOR_PROPOSAL),
             "recipients": ConsentRecipients.NETWORK.value,
@@ -189,7 +189,7 @@ async def _page(
     orgs = await landlords(session)
     offices = await other_offices(session, actor.organisation_id)
     names = {o.id: o.name for o in [*orgs, *offices]}
-    today = berlin_date(utcnow())
+    today = clock.today()
     form_values = values or {}
     return render(
         request,

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.guards import any_user, current_actor
 from api.views.forms import render
-from matching.cases.service import CaseService, today_berlin
+from matching import clock
+from matching.cases.service import CaseService
 from matching.enums import ProposalStatus, Role
 from matching.proposals import queries
 from matching.proposals.timeutil import utcnow
@@ -44,8 +45,8 @@ async def overview(request: Request[Any, Any, Any], db_session: AsyncSession) ->
         stats=stats,
         board=board,
         case_deadlines=case_deadlines,
-        today=today_berlin(),
-        week_end=today_berlin() + timedelta(days=7),
+        today=clock.today(),
+        week_end=clock.today() + timedelta(days=7),
         statuses=list(ProposalStatus),
         reason_names=await queries.reason_labels(db_session) if actor.is_admin else {},
     )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.dependencies import provide_actor
 from api.guards import admin_only, counselor_or_admin
 from api.views.forms import render
+from matching import clock
 from matching.acceptance.features import FEATURE_LABELS_DE, FEATURES
 from matching.acceptance.model import MIN_ANSWERED, MIN_LANDLORD_HISTORY
 from matching.acceptance.service import AcceptanceService
@@ -88,7 +89,7 @@ class FairnessPage(Controller):
         bis: Annotated[str | None, Parameter(max_length=10)] = None,
     ) -> Template:
         """The fairness monitor for a period (default: the last twelve months)."""
-        today = dt.date.today()
+        today = clock.today()
         start, end = _day(von, today - dt.timedelta(days=365)), _day(bis, today)
         errors: list[FieldError] = []
         if start is None:

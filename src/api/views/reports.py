@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.guards import any_user
 from api.views.forms import render
+from matching import clock
 from matching.actors import Actor
 from matching.errors import NotFound
 from matching.reports import service
@@ -60,7 +61,7 @@ async def reports_page(request: Request[Any, Any, Any], db_session: AsyncSession
     """The report for the chosen period and filters; a bad choice re-shows the form (422)."""
     actor = _actor(request)
     raw = _raw(request)
-    today = date.today()
+    today = clock.today()
     try:
         report = await service.build_report(db_session, actor, raw, today)
     except ValidationFailed as exc:
@@ -102,7 +103,7 @@ async def export_table(
     fmt = str(request.query_params.get("format") or "csv")
     if fmt not in ("csv", "xlsx"):
         raise ValidationFailed([FieldError("format", "Bitte CSV oder XLSX wählen.")])
-    report = await service.build_report(db_session, _actor(request), _raw(request), date.today())
+    report = await service.build_report(db_session, _actor(request), _raw(request), clock.today())
     table = report.table(str(request.query_params.get("tabelle") or ""))
     if table is None:
         raise NotFound("Tabelle")
@@ -122,7 +123,7 @@ async def yearly_pdf(request: Request[Any, Any, Any], db_session: AsyncSession) 
     """The yearly report as a PDF for the network meeting (weasyprint, no outside fetches)."""
     raw = _raw(request)
     raw["zeitraum"] = "jahr"
-    report = await service.build_report(db_session, _actor(request), raw, date.today())
+    report = await service.build_report(db_session, _actor(request), raw, clock.today())
     engine = request.app.template_engine
     assert engine is not None
     html = engine.get_template("reports/print.html").render(report=report, note=SUPPRESSION_NOTE)

@@ -15,7 +15,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from matching import access
+from matching import access, clock
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.cases import urgency as case_urgency
@@ -100,10 +100,6 @@ _PLAIN_FIELDS = (
 )
 
 
-def today_berlin() -> date:
-    return berlin_date(utcnow())
-
-
 class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
     repository_type = CaseRepository
 
@@ -123,7 +119,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         limit: int = 25,
         offset: int = 0,
     ) -> tuple[list[tuple[Case, str]], int]:
-        readable = access.readable_cases(actor, today_berlin())
+        readable = access.readable_cases(actor, clock.today())
         return await self.repository.page(
             readable,
             status=status,
@@ -137,7 +133,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         self, actor: Actor, case_id: int, *, write: bool = False, audit_read: bool = True
     ) -> CaseView:
         case = await self.repository.get_one_or_none(id=case_id)
-        relation = await access.case_access(self.db, actor, case, today_berlin()) if case else None
+        relation = await access.case_access(self.db, actor, case, clock.today()) if case else None
         if case is None or relation is None:
             raise NotFound("Fall")
         if write and relation not in ("owner", "cowork"):
@@ -160,7 +156,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
 
     async def urgency_reason(self, household: Household) -> str | None:
         """Why the household has its urgency, when an open prevention case set it."""
-        today = today_berlin()
+        today = clock.today()
         for case in await self.db.scalars(
             sa.select(Case).where(
                 Case.household_id == household.id,
@@ -202,7 +198,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         self, actor: Actor, *, counselor_only: bool, within_days: int | None = None
     ) -> list[tuple[Deadline, Case, str]]:
         """Deadlines of the open prevention cases the actor reads, earliest first."""
-        today = today_berlin()
+        today = clock.today()
         rows = await self.repository.open_prevention(
             access.readable_cases(actor, today),
             counselor_id=actor.user_id if counselor_only else None,
@@ -225,7 +221,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
             raise ValidationFailed(
                 [FieldError("household_id", "Haushalt: unbekannt oder nicht Ihrer Stelle.")]
             )
-        today = today_berlin()
+        today = clock.today()
         values = {**data.sent(), "opened_on": data.opened_on or today}
         await self._check(values, today)
         open_same = await self.db.scalar(
@@ -265,7 +261,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         if data.version != case.version:
             raise Conflict(CONFLICT_DE)
         sent = data.sent()
-        today = today_berlin()
+        today = clock.today()
         await self._check({**euro_values(case), **sent}, today)
         _apply(case, sent)
         try:
@@ -334,7 +330,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
 
     async def add_contact(self, actor: Actor, case_id: int, data: ContactCreate) -> CaseContact:
         view = await self.get_for(actor, case_id, write=True)
-        today = today_berlin()
+        today = clock.today()
         errors = []
         if data.occurred_on > today:
             errors.append(FieldError("occurred_on", "Datum des Kontakts: liegt in der Zukunft."))
@@ -402,7 +398,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
 
     async def add_referral(self, actor: Actor, case_id: int, data: ReferralCreate) -> CaseReferral:
         view = await self.get_for(actor, case_id, write=True)
-        today = today_berlin()
+        today = clock.today()
         if data.local_service_id is not None:
             service = await self.db.get(LocalService, data.local_service_id)
             if service is None or not service.active:
@@ -476,7 +472,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         """Share with another counselling office, as far as the household's consent allows."""
         view = await self.get_owned(actor, case_id)
         case = view.case
-        today = today_berlin()
+        today = clock.today()
         org = await self.db.get(Organisation, data.organisation_id)
         if (
             org is None
@@ -560,7 +556,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         case = view.case
         shared = await self.db.scalar(
             sa.select(sa.literal(True)).where(
-                access.active_share(organisation_id, today_berlin()), Case.id == case.id
+                access.active_share(organisation_id, clock.today()), Case.id == case.id
             )
         )
         if not shared:
@@ -660,7 +656,7 @@ _DATED_FIELDS: tuple[tuple[str, str, str], ...] = (
 async def timeline(cases: CaseService, view: CaseView) -> list[TimelineEntry]:
     """Everything that happened and is due on a case, newest first (upcoming on top)."""
     case = view.case
-    today = today_berlin()
+    today = clock.today()
     entries = [TimelineEntry(case.opened_on, "Fall", f"Fall eröffnet ({label(case.kind)})")]
     for field, what, text in _DATED_FIELDS:
         day = getattr(case, field)

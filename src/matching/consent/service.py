@@ -14,6 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching import clock
 from matching.access import household_for_counselor
 from matching.actors import Actor
 from matching.audit import service as audit
@@ -329,7 +330,7 @@ async def consent_status(
     session: AsyncSession, household_id: int, on_date: date | None = None
 ) -> ConsentStatus:
     """A one-line German summary for the matches and household pages."""
-    today = on_date or berlin_date(utcnow())
+    today = on_date or clock.today()
     valid = [c for c in await _consents(session, household_id) if _valid_on(c, today)]
     if not valid:
         return ConsentStatus(False, "keine gültige Einwilligung", None)

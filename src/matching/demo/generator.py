@@ -17,6 +17,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching import clock
 from matching.db import versioning
 from matching.db.models import Household, Municipality, Organisation, User, Vacancy
 from matching.demo.accounts import DEMO_LOGINS, DEMO_ORGANISATIONS
@@ -154,7 +155,7 @@ async def demo_context(session: AsyncSession) -> DemoContext:
     landlords = [o.id for o in orgs if o.kind == OrganisationKind.LANDLORD]
     munis = list((await session.scalars(sa.select(Municipality).order_by(Municipality.ags))).all())
     _, tables = await engine_rent_limits(session)
-    today = date.today()
+    today = clock.today()
     limits: dict[tuple[str, int], float] = {}
     for mu in munis:
         for persons in range(1, 6):
@@ -348,7 +349,7 @@ async def load_demo_data(
 ) -> dict[str, int]:
     """Add demo households and vacancies (after the demo accounts) in bulk statements, then
     (``journeys``) consents and proposals in every state (``matching.demo.journeys``)."""
-    today = today or date.today()
+    today = today or clock.today()
     await ensure_demo_accounts(session)
     ctx = await demo_context(session)
     start_h = int((await session.scalar(sa.select(sa.func.count(Household.id)))) or 0) + 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any, cast
 
 import msgspec
@@ -13,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from matching import access
+from matching import access, clock
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.cases.service import open_search_case
@@ -85,7 +84,7 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
             raise ValidationFailed(errors)
         await self._check_towns(data.preferred_ags)
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
-        today = date.today()
+        today = clock.today()
         values.setdefault("registered_at", today)
         values.setdefault("children_ages", [])
         values.setdefault("preferred_ags", [])
@@ -141,7 +140,7 @@ class HouseholdService(SQLAlchemyAsyncRepositoryService[Household, HouseholdRepo
             setattr(household, key, value)
         household.persons = household.adults + len(household.children_ages or [])
         if household.status == HouseholdStatus.CLOSED and household.closed_at is None:
-            household.closed_at = date.today()
+            household.closed_at = clock.today()
         try:
             await self.db.flush()
         except StaleDataError as exc:

@@ -22,6 +22,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching import clock
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.db import versioning
@@ -33,7 +34,7 @@ from matching.intake.location import MunicipalityIndex
 from matching.intake.parser import parse_vacancy_file
 from matching.intake.records import FileIssue, ParsedRow, ParseResult, RowIssue, VacancyRecord
 from matching.intake.values import neutralise_formula
-from matching.proposals.timeutil import berlin_date, utcnow
+from matching.proposals.timeutil import utcnow
 from matching.vacancies import duplicates, lifecycle
 from matching.vacancies.service import address_key
 from matching.vacancies.upsert import CONTENT_FIELDS, REOPENABLE, VACANCY_TABLE, content_hash
@@ -152,7 +153,7 @@ async def parse_upload(
 ) -> ParseResult:
     """Parse in a worker thread (CPU-bound; the event loop keeps answering progress polls)."""
     index = await municipality_index(session)
-    day = today or berlin_date(utcnow())
+    day = today or clock.today()
 
     def run() -> ParseResult:
         return parse_vacancy_file(data, filename, today=day, municipalities=index)

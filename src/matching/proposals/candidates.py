@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching import clock
 from matching.actors import Actor
 from matching.consent.service import ConsentCheck, checks_for_proposal
 from matching.db.models import Vacancy
 from matching.proposals.checker import NON_OVERRIDABLE
-from matching.proposals.timeutil import berlin_date, utcnow
 from matching.ranking.results import HouseholdMatch, VacancyMatches
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ async def consent_states(
 ) -> dict[int, ConsentCheck]:
     """Consent of each household for this vacancy's landlord today (one query)."""
     ids = sorted(set(household_ids))
-    today = berlin_date(utcnow())
+    today = clock.today()
     return await checks_for_proposal(session, ids, vacancy.organisation_id, today)
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from matching.clock import BERLIN, utcnow
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+__all__ = [
+    "BERLIN",
+    "as_utc",
+    "berlin_date",
+    "end_of_berlin_day",
+    "format_date_de",
+    "respond_by_from",
+    "utcnow",
+]
 
 
 def as_utc(moment: datetime) -> datetime:

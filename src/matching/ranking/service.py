@@ -17,14 +17,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 import scoring
-from matching import access
+from matching import access, clock
 from matching.actors import Actor
 from matching.db.models import Proposal, Vacancy
 from matching.enums import LIVE_PROPOSAL_STATUSES, ProposalStatus
@@ -73,7 +72,6 @@ __all__ = [
     "engine_vacancy",
 ]
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
 HARD_TO_PLACE = 5
@@ -94,10 +92,6 @@ _VACANCY_REQUIRED = {
     "cold_service_charges": "Die kalten Nebenkosten fehlen",
     "available_from": "Das Bezugsdatum fehlt",
 }
-
-
-def _berlin_today() -> dt.date:
-    return dt.datetime.now(BERLIN).date()
 
 
 def _invalid(exc: ScoringInputError) -> ValidationFailed:
@@ -180,7 +174,7 @@ class RankingService:
         self.households = HouseholdSnapshot()
         self.vacancies = VacancySnapshot()
         self.reference = ReferenceSnapshot()
-        self._today = today or _berlin_today
+        self._today = today or clock.today
         self._allocation_lock = asyncio.Lock()
         self._allocation: tuple[tuple[Any, ...], AllocationResult] | None = None
 

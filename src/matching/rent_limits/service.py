@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching import clock
 from matching.actors import Actor
 from matching.audit import service as audit
 from matching.db.models import (
@@ -132,7 +133,7 @@ async def preview_import(
     """Parse and check an upload; only a problem-free upload is kept (as pending) to confirm."""
     _require_admin(actor)
     towns = await repo.towns(session)
-    draft = parse_rent_limit_csv(data, towns=towns, today=today or dt.date.today(), example=example)
+    draft = parse_rent_limit_csv(data, towns=towns, today=today or clock.today(), example=example)
     name = (name.strip() or _default_name(draft))[:200]
     legal_source = legal_source.strip()[:300]
     await _check(session, draft, name, legal_source)
@@ -194,7 +195,7 @@ async def import_file(
     """Parse, check and store in one step (CLI, reference data); nothing stored on problems."""
     _require_admin(actor)
     towns = await repo.towns(session)
-    draft = parse_rent_limit_csv(data, towns=towns, today=today or dt.date.today(), example=example)
+    draft = parse_rent_limit_csv(data, towns=towns, today=today or clock.today(), example=example)
     name = (name.strip() or _default_name(draft))[:200]
     await _check(session, draft, name, legal_source.strip())
     if not draft.ok:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.actors import Actor
 from matching.cases.schemas import (
     AppointmentCreate,
@@ -21,7 +22,6 @@ from matching.cases.service import (
     CaseService,
     close_search_case,
     open_search_case,
-    today_berlin,
 )
 from matching.db.models import AuditEvent, Case, CaseContact, Consent, Household
 from matching.enums import (
@@ -65,7 +65,7 @@ async def _prevention(session: Any, world: Any, **fields: Any) -> Case:
 
 
 async def _consent(session: Any, household_id: int, org_id: int, scope: list[str]) -> Consent:
-    today = today_berlin()
+    today = clock.today()
     await session.rollback()  # a refused request before must leave nothing behind
     consent = Consent(
         household_id=household_id,
@@ -82,7 +82,7 @@ async def _consent(session: Any, household_id: int, org_id: int, scope: list[str
 
 
 async def test_schonfrist_and_eviction_feed_deadlines_and_urgency(session: Any, world: Any) -> None:
-    today = today_berlin()
+    today = clock.today()
     served = today - timedelta(days=10)
     eviction = today + timedelta(days=40)
     case = await _prevention(
@@ -145,7 +145,7 @@ async def test_stale_version_is_a_conflict(session: Any, world: Any) -> None:
     case = await _prevention(session, world)
     service = CaseService(session=session)
     actor = counselor(world, "counselor_a")
-    await service.update_for(actor, case.id, CaseUpdate(version=1, notice_date=today_berlin()))
+    await service.update_for(actor, case.id, CaseUpdate(version=1, notice_date=clock.today()))
     await session.commit()
     with pytest.raises(Conflict) as caught:
         await service.update_for(actor, case.id, CaseUpdate(version=1, arrears=Decimal(5)))
@@ -184,7 +184,7 @@ async def test_sharing_read_cowork_and_withdrawal(session: Any, world: Any) -> N
     )
     await session.commit()
     assert (await service.get_for(b, case_id)).access == "read"
-    contact = ContactCreate(occurred_on=today_berlin(), kind=ContactKind.PHONE)
+    contact = ContactCreate(occurred_on=clock.today(), kind=ContactKind.PHONE)
     with pytest.raises(Forbidden):
         await service.add_contact(b, case_id, contact)
     share.level = ShareLevel.COWORK
@@ -227,7 +227,7 @@ async def test_lead_handover_needs_a_live_share(session: Any, world: Any) -> Non
 
 
 async def test_two_year_rule_warns(session: Any, world: Any) -> None:
-    today = today_berlin()
+    today = clock.today()
     earlier = await _prevention(
         session,
         world,
@@ -250,7 +250,7 @@ async def test_two_year_rule_warns(session: Any, world: Any) -> None:
 
 
 async def test_closing_with_home_kept_and_past_appointment(session: Any, world: Any) -> None:
-    today = today_berlin()
+    today = clock.today()
     case = await _prevention(session, world, eviction_date=today + timedelta(days=20))
     service = CaseService(session=session)
     a = counselor(world, "counselor_a")
@@ -279,9 +279,9 @@ async def test_housed_household_closes_its_search_case(session: Any, world: Any)
     household = await session.get(Household, world.households["a"].id)
     search = await open_search_case(session, household)
     await session.commit()
-    await close_search_case(session, household.id, today_berlin())
+    await close_search_case(session, household.id, clock.today())
     await session.commit()
     await session.refresh(search)
     assert search.status == CaseStatus.CLOSED
     assert search.outcome == CaseOutcome.HOUSED
-    assert search.closed_on == today_berlin()
+    assert search.closed_on == clock.today()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.cases.calendar import add_months
 from matching.cases.reminders import send_case_reminders
 from matching.db.engine import make_engine, make_session_factory
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_reminders_are_written_once(session: Any, world: Any, settings: Any) -> None:
-    now = datetime.combine(datetime.now(BERLIN).date(), time(9), BERLIN).astimezone(UTC)
+    now = datetime.combine(clock.today(), time(9), BERLIN).astimezone(UTC)
     today = now.astimezone(BERLIN).date()
     # served so that the Schonfrist ends in 2 days; the eviction is in 7 days
     end = today + timedelta(days=2)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.db import versioning
 from matching.db.engine import make_engine, make_session_factory
 from matching.db.models import Household, Vacancy
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.anyio
 async def _variety(session: Any, world: Any) -> None:
     org_a = world.orgs["counseling_a"].id
     org_b = world.orgs["counseling_b"].id
-    today = date.today()
+    today = clock.today()
     await add_household(
         session,
         org_a,
@@ -141,7 +142,7 @@ async def test_change_is_patched_incrementally(session: Any, world: Any) -> None
     assert await snapshot.get(session) is first  # same stamp: no work
     household = await session.get(Household, world.households["a"].id)
     household.urgency = Urgency.HOMELESS
-    household.homeless_since = date.today() - timedelta(days=10)
+    household.homeless_since = clock.today() - timedelta(days=10)
     await session.flush()
     await versioning.bump(session, versioning.HOUSEHOLDS)
     await session.commit()
@@ -205,7 +206,7 @@ async def test_two_app_instances_never_serve_a_stale_ranking(
             # instance A's request changes a household (stamp bumped in the same transaction)
             household = await sa_.get(Household, world.households["a"].id)
             household.urgency = Urgency.EVICTION_SCHEDULED
-            household.eviction_date = date.today() + timedelta(days=3)
+            household.eviction_date = clock.today() + timedelta(days=3)
             await sa_.flush()
             await versioning.bump(sa_, versioning.HOUSEHOLDS)
             await sa_.commit()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.accounts.service import api_key_actor
 from matching.db import versioning
 from matching.db.engine import make_engine, make_session_factory
@@ -41,7 +42,7 @@ def create(**overrides: Any) -> VacancyCreate:
         "floor": 1,
         "net_cold_rent": 400.0,
         "cold_service_charges": 120.0,
-        "available_from": date.today() + timedelta(days=10),
+        "available_from": clock.today() + timedelta(days=10),
     }
     values.update(overrides)
     return VacancyCreate(**values)
@@ -122,7 +123,7 @@ async def test_bulk_import_flags_duplicates_in_one_pass(session: Any, world: Any
             house_number="5",
             floor=1,
             living_area=55.0 + n / 2,
-            available_from=date.today() + timedelta(days=5),
+            available_from=clock.today() + timedelta(days=5),
         )
         for n in range(3)
     ]
@@ -147,7 +148,7 @@ async def test_expiry_job_reminds_first_then_expires_and_withdraws_proposals(
         sa.update(Vacancy)
         .where(Vacancy.id == vacancy.id)
         .values(
-            available_from=date.today() - timedelta(days=30),
+            available_from=clock.today() - timedelta(days=30),
             created_at=old,
             updated_at=old,
             confirmed_at=None,
@@ -198,7 +199,7 @@ async def test_confirmed_vacancy_does_not_expire(settings: Any, session: Any, wo
         sa.update(Vacancy)
         .where(Vacancy.id == vacancy.id)
         .values(
-            available_from=date.today() - timedelta(days=30),
+            available_from=clock.today() - timedelta(days=30),
             created_at=datetime.now(UTC) - timedelta(days=60),
             updated_at=datetime.now(UTC) - timedelta(days=60),
             confirmed_at=datetime.now(UTC) - timedelta(days=2),
