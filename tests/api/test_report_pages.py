@@ -113,3 +113,17 @@ async def test_yearly_report_as_pdf(client: Any, net: Network) -> None:
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
     assert len(pdf.content) > 5_000
+
+
+@pytest.mark.parametrize(
+    ("who", "fairness", "model_card"),
+    [("admin", True, True), ("counselor_a", False, True), ("landlord_a", False, False)],
+)
+async def test_reports_link_the_further_pages_each_reader_may_open(
+    client: Any, net: Network, who: str, fairness: bool, model_card: bool
+) -> None:
+    await _as(client, net, who)
+    html = (await client.get(f"/berichte?jahr={YEAR}")).text
+    for href, shown in (("/berichte/fairness", fairness), ("/berichte/zusage-chance", model_card)):
+        assert (f'href="{href}"' in html) is shown
+        assert ((await client.get(href)).status_code == 200) is shown

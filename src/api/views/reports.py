@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, get
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.guards import any_user
+from api.guards import Guard, admin_only, any_user, counselor_or_admin
 from api.views.forms import render
 from matching import clock
 from matching.actors import Actor
@@ -50,6 +51,34 @@ def _query(report: service.Report) -> str:
     return urlencode(params)
 
 
+FURTHER_PAGES: tuple[tuple[str, str, str, Guard], ...] = (
+    (
+        "/berichte/fairness",
+        "Fairness-Monitor",
+        "Vorschläge und Zusagen nach Gruppen von Haushalten.",
+        admin_only,
+    ),
+    (
+        "/berichte/zusage-chance",
+        "Modellkarte zur Zusage-Chance",
+        "Wofür die geschätzte Chance gedacht ist, woraus sie lernt und wie gut sie ist.",
+        counselor_or_admin,
+    ),
+)
+"""Related pages, each with the guard of its own route: a link appears only if it would open."""
+
+
+def _further_pages(request: Request[Any, Any, Any]) -> list[tuple[str, str, str]]:
+    pages = []
+    for href, title, text, guard in FURTHER_PAGES:
+        try:
+            guard(request, request.route_handler)
+        except (NotAuthorizedException, PermissionDeniedException):
+            continue
+        pages.append((href, title, text))
+    return pages
+
+
 def _actor(request: Request[Any, Any, Any]) -> Actor:
     actor = request.scope.get("user")
     assert isinstance(actor, Actor)
@@ -76,6 +105,7 @@ async def reports_page(request: Request[Any, Any, Any], db_session: AsyncSession
             values=raw,
             errors=exc.as_dict(),
             years=_years(today),
+            further=_further_pages(request),
         )
     return render(
         request,
@@ -88,6 +118,7 @@ async def reports_page(request: Request[Any, Any, Any], db_session: AsyncSession
         query=_query(report),
         note=SUPPRESSION_NOTE,
         years=_years(today),
+        further=_further_pages(request),
     )
 
 
