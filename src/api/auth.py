@@ -27,6 +27,7 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from matching.accounts.service import resolve_api_key, user_actor
@@ -125,7 +126,14 @@ def start_session(request: Request[Any, Any, Any], data: dict[str, Any]) -> Cook
     CSRF cookie for the response (a token from before, e.g. planted, is no longer accepted)."""
     config = request.app.csrf_config
     assert config is not None
-    token = generate_csrf_token(secret=config.secret)
+    # Without a CSRF cookie on the request, Litestar's CSRF middleware sets the token it just
+    # generated for this request after our cookie, so that one must be the session's token.
+    # It is fresh (not planted); with a cookie present, a new token replaces it.
+    pending = ScopeState.from_scope(request.scope).csrf_token
+    if config.cookie_name not in request.cookies and isinstance(pending, str):
+        token = pending
+    else:
+        token = generate_csrf_token(secret=config.secret)
     mark_rotation(request)
     request.set_session({**data, CSRF_KEY: token})
     return Cookie(
