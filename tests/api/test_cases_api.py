@@ -193,7 +193,7 @@ async def test_referral_status_changes_by_owner_and_coworker_only(
 ) -> None:
     created = await _create(client, world)
     base = f"/api/v1/cases/{created['id']}"
-    today = today_berlin()
+    today = clock.today()
     made = await client.post(
         f"{base}/referrals",
         json={"kind": "debt_counselling"},

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
+from matching import clock
 from matching.enums import PetsPolicy, VacancySource, VacancyStatus
 from matching.validation import FieldError, cent_errors, contract_meta, update_struct
 from matching.validators import SINGLE_LINE, check_fields
@@ -96,7 +97,7 @@ def plausibility_errors(
     most two persons per room, at least 10 m² per person as WAG NRW § 10 requires - a flat
     that no household of its minimum size may take could never be ranked)."""
     errors: list[FieldError] = []
-    today = today or date.today()
+    today = today or clock.today()
     if available_from is not None and not (
         today - timedelta(days=365) <= available_from <= today + timedelta(days=730)
     ):

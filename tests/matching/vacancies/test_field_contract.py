@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import scoring
+from matching import clock
 from matching.households.schemas import HouseholdCreate
 from matching.vacancies.schemas import VacancyCreate, plausibility_errors
 from matching.validation import ValidationFailed, validate
@@ -25,7 +26,7 @@ from tests.scoring.scoring_factories import (
     rent_limits,
 )
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def values_of(spec: NumberField, integral: bool = False) -> st.SearchStrategy[Any]:
