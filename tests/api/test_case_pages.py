@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from matching import clock
 from matching.cases.deadlines import schonfrist_end
-from matching.db.models import Case, CaseAppointment
-from matching.enums import CaseStatus, ContactKind
+from matching.db.models import Case, CaseAppointment, CaseReferral
+from matching.enums import CaseStatus, ContactKind, ReferralStatus
 from tests.conftest import csrf_headers, login
 from tests.support.world import PASSWORD
 
@@ -124,3 +124,32 @@ async def test_dashboard_lists_the_weeks_deadlines_first(client: Any, world: Any
     first = page.text.index("Fristen meiner Fälle in dieser Woche")
     assert first < page.text.index("Meine Haushalte mit laufenden Vorschlägen")
     assert (today + timedelta(days=3)).strftime("%d.%m.%Y") in page.text
+
+
+async def test_referral_status_changes_on_the_case_page(
+    client: Any, world: Any, session: Any
+) -> None:
+    case_id = await _open_case(client, world)
+    made = await client.post(
+        f"/faelle/{case_id}/vermittlungen",
+        data={"kind": "debt_counselling"},
+        headers=csrf_headers(client),
+        follow_redirects=True,
+    )
+    assert "Vermittlung eingetragen." in made.text and "Stand ändern" in made.text
+    referral_id = await session.scalar(
+        sa.select(CaseReferral.id).where(CaseReferral.case_id == case_id)
+    )
+    changed = await client.post(
+        f"/faelle/{case_id}/vermittlungen/{referral_id}/stand",
+        data={"status": "attended"},
+        headers=csrf_headers(client),
+        follow_redirects=True,
+    )
+    assert "Stand der Vermittlung gespeichert." in changed.text
+    session.expire_all()
+    status = await session.scalar(
+        sa.select(CaseReferral.status).where(CaseReferral.id == referral_id)
+    )
+    assert status == ReferralStatus.ATTENDED
+    assert "attended" not in changed.text.replace('value="attended"', "")

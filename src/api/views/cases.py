@@ -31,6 +31,7 @@ from matching.cases.schemas import (
     CaseUpdate,
     ContactCreate,
     ReferralCreate,
+    ReferralStatusChange,
     ShareCreate,
 )
 from matching.cases.service import CaseService, CaseView, euro_values, timeline
@@ -259,6 +260,25 @@ class CasePages(Controller):
         except ValidationFailed as exc:
             return await _again(request, cases, db_session, actor, case_id, "referral", raw, exc)
         flash(request, "Vermittlung eingetragen.")
+        return Redirect(f"/faelle/{case_id}")
+
+    @post("/{case_id:int}/vermittlungen/{referral_id:int}/stand")
+    async def set_referral_status(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        cases: CaseService,
+        db_session: AsyncSession,
+        case_id: CaseId,
+        referral_id: CaseId,
+    ) -> Template | Redirect:
+        raw = await form_dict(request)
+        try:
+            data = validate(ReferralStatusChange, raw, from_form=True)
+            await cases.set_referral_status(actor, case_id, referral_id, data)
+        except ValidationFailed as exc:
+            return await _again(request, cases, db_session, actor, case_id, "referral", raw, exc)
+        flash(request, "Stand der Vermittlung gespeichert.")
         return Redirect(f"/faelle/{case_id}")
 
     @post("/{case_id:int}/freigaben")
