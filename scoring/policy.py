@@ -114,6 +114,18 @@ class Policy:
     affordability: AffordabilityParams
     # What a person reads instead of ``name`` ("Dringlichkeit zuerst").
     title: str = ""
+    # Weight (0..1) the learned acceptance chance may get; absent = 0. The shipped policies
+    # give 0, so the chance is shown beside the score and changes no order (issue 14).
+    acceptance_weight: float = 0.0
+
+    def acceptance_text(self) -> str:
+        """The German sentence the policy description carries about the acceptance chance."""
+        if self.acceptance_weight == 0:
+            return (
+                "Die geschätzte Zusage-Chance hat das Gewicht 0 und ändert die Reihenfolge nicht."
+            )
+        weight = f"{self.acceptance_weight:g}".replace(".", ",")
+        return f"Gewicht der geschätzten Zusage-Chance: {weight}."
 
 
 # (kind, low, high) per key; kind "f" = number, "i" = integer
@@ -175,7 +187,7 @@ def _value(key: str, raw: object, spec: _Spec) -> float | int:
 
 def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
     """Validate a parsed TOML document and build the :class:`Policy`."""
-    allowed = {"name", "version", "title", "description", *_SCHEMA}
+    allowed = {"name", "version", "title", "description", "acceptance_weight", *_SCHEMA}
     for key in data:
         if key not in allowed:
             raise PolicyError(f"{source}: unbekannter Schlüssel {key!r}", key=key)
@@ -219,7 +231,9 @@ def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
                 f"{source}: urgency.{less} darf nicht größer sein als urgency.{more}",
                 key=f"urgency.{less}",
             )
+    acceptance = _value("acceptance_weight", data.get("acceptance_weight", 0.0), ("f", 0.0, 1.0))
     return Policy(
+        acceptance_weight=float(acceptance),
         name=data["name"].strip(),
         version=data["version"].strip(),
         description=description.strip(),

@@ -66,9 +66,9 @@ def policy_title(name: Any) -> str:
 
 
 def policy_description(name: Any) -> str:
-    """The policy's one-sentence German description."""
+    """The policy's German description, with what it does with the acceptance chance."""
     policy = _policy(str(name))
-    return policy.description if policy else ""
+    return f"{policy.description} {policy.acceptance_text()}".strip() if policy else ""
 
 
 def de_date(value: Any) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,10 +28,12 @@ from scoring import (
     rank_vacancies,
     score_matrix,
 )
+from scoring.policy import load_policy, parse_policy
 from scoring.synthetic import synthetic_households, synthetic_vacancies
 
 TOWNS = municipalities()
 LIMITS = rent_limits()
+POLICY_TOML = Path(__file__).resolve().parents[2] / "scoring" / "policies" / "dringlichkeit.toml"
 
 
 def twins() -> Households:
@@ -214,3 +218,15 @@ def test_policy_by_name_changes_the_order_and_is_recorded() -> None:
     b = rank_households(hh, v, TOWNS, LIMITS, "wartezeit", reference_date=REF)
     assert (a.policy_name, b.policy_name) == ("dringlichkeit", "wartezeit")
     assert [r.household_id for r in a.rows] != [r.household_id for r in b.rows]
+
+
+def test_an_explicit_zero_acceptance_weight_keeps_the_order() -> None:
+    hh = Households.from_polars(synthetic_households(2000, seed=5, reference_date=REF))
+    v = base_vacancy(net_cold_rent=300.0)
+    shipped = load_policy("dringlichkeit")
+    zero = parse_policy({**tomllib.loads(POLICY_TOML.read_text("utf-8")), "acceptance_weight": 0})
+    assert zero == shipped
+    a = rank_households(hh, v, TOWNS, LIMITS, shipped, reference_date=REF, limit=2000)
+    b = rank_households(hh, v, TOWNS, LIMITS, zero, reference_date=REF, limit=2000)
+    assert [r.household_id for r in a.rows] == [r.household_id for r in b.rows]
+    assert [r.total for r in a.rows] == [r.total for r in b.rows]
