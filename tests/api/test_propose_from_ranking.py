@@ -145,3 +145,29 @@ async def test_proposing_fails_closed_without_the_checker(
     )
     assert refused.status_code == 503
     assert (await session.scalar(sa.select(sa.func.count()).select_from(Proposal))) == 0
+
+
+async def test_propose_page_finds_a_household_by_name_sent_in_the_body(
+    client: Any, world: Any, session: Any
+) -> None:
+    household = world.households["a"]
+    household.name = "Zofia Wiśniewska-Quandt"
+    await session.commit()
+    await login(client, world.email("counselor_a"), PASSWORD)
+    vid = world.vacancies["a"].id
+    found = await client.post(
+        f"/wohnungen/{vid}/vorschlagen/suche",
+        data={"suche": "quandt"},
+        headers=csrf_headers(client),
+    )
+    assert found.status_code == 200, found.text
+    rows = found.text[found.text.index("<tbody>") : found.text.index("</tbody>")]
+    assert household.reference_code in rows
+    assert "Quandt" not in str(found.url) and "quandt" not in str(found.url)
+    nobody = await client.post(
+        f"/wohnungen/{vid}/vorschlagen/suche",
+        data={"suche": "Niemandsname"},
+        headers=csrf_headers(client),
+    )
+    assert "Kein passender Haushalt mit dieser Kennung oder diesem Namen." in nobody.text
+    assert "<tbody>" not in nobody.text

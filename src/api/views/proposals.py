@@ -341,6 +341,26 @@ class ProposePages(Controller):
             error=error,
         )
 
+    @post("/suche")
+    async def search(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        db_session: AsyncSession,
+        vacancy_id: int,
+    ) -> Template:
+        """Search by reference code or name: sent in the body, so a name never reaches a URL
+        or the access log."""
+        data = await form_dict(request)
+        return await _propose_page(
+            request,
+            db_session,
+            actor,
+            vacancy_id,
+            search=_text(data.get("suche")) or "",
+            offset=max(0, min(_int(data.get("offset")) or 0, 1_000_000)),
+        )
+
     @post("/")
     async def propose(
         self,
@@ -403,14 +423,19 @@ async def _propose_page(
     error: str | None = None,
     status: int = 200,
     justification: str | None = None,
+    search: str | None = None,
+    offset: int | None = None,
 ) -> Template:
-    """The vacancy's ranking for the counselor's office, paged, with search and consents."""
+    """The vacancy's ranking for the counselor's office, paged, with search and consents
+    (a search comes in the form body; ``suche`` in the query is kept for code links)."""
     vacancy = await session.get(Vacancy, vacancy_id)
     if vacancy is None or vacancy.status == VacancyStatus.DRAFT:
         raise NotFound("Wohnungsangebot nicht gefunden.")
     _, vacancy_text = await queries.vacancy_with_town(session, vacancy_id)
     ranking: RankingService | None = getattr(request.app.state, "ranking", None)
-    search = (request.query_params.get("suche") or "").strip()[:40]
+    if search is None:
+        search = request.query_params.get("suche") or ""
+    search = search.strip()[:40]
     page: CandidatePage | None = None
     problems: list[str] = []
     if vacancy.status == VacancyStatus.OPEN and ranking is None:
@@ -423,7 +448,7 @@ async def _propose_page(
                 actor,
                 vacancy,
                 ranking,
-                offset=_offset(request),
+                offset=_offset(request) if offset is None else offset,
                 limit=PAGE_SIZE,
                 search=search,
             )

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import clock
+from matching.access import counseling_org
 from matching.actors import Actor
 from matching.consent.service import ConsentCheck, checks_for_proposal
 from matching.db.models import Vacancy
+from matching.households.name_index import matching_ids
 from matching.proposals.checker import NON_OVERRIDABLE
 from matching.ranking.results import HouseholdMatch, VacancyMatches
 
@@ -71,7 +73,13 @@ async def candidate_page(
     limit: int,
     search: str = "",
 ) -> CandidatePage:
-    """A page of the vacancy's ranking for the actor's office, with consents."""
+    """A page of the vacancy's ranking for the actor's office, with consents.
+
+    ``search`` matches reference codes and, through the blind index, household names."""
+    named: set[int] = set()
+    by_name = matching_ids(search, counseling_org(actor)) if search.strip() else None
+    if by_name is not None:
+        named = set((await session.scalars(by_name)).all())
     result = await ranking.rank_vacancy(
         session,
         actor,
@@ -79,11 +87,12 @@ async def candidate_page(
         offset=offset,
         limit=limit,
         search=search,
+        named_ids=named,
         excluded_sample=EXCLUDED_SAMPLE,
     )
-    named = [h for g in result.excluded for h, _ in g.households]
+    shown = [h for g in result.excluded for h, _ in g.households]
     consents = await consent_states(
-        session, vacancy, [r.household_id for r in result.rows if r.own] + named
+        session, vacancy, [r.household_id for r in result.rows if r.own] + shown
     )
     rows = tuple(Candidate(r, consents[r.household_id]) for r in result.rows if r.own)
     return CandidatePage(result, rows, consents)

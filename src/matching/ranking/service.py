@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -227,13 +227,15 @@ class RankingService:
         limit: int = 50,
         offset: int = 0,
         search: str = "",
+        named_ids: Collection[int] = (),
         excluded_sample: int = 0,
     ) -> VacancyMatches:
         """As :meth:`vacancy_matches` for a vacancy the caller has already loaded (and
         checked access to).
 
-        ``search`` keeps only households whose reference code contains it; ``excluded_sample``
-        names up to that many excluded households per rule.
+        ``search`` keeps only households whose reference code contains it or whose id is in
+        ``named_ids`` (found by name); ``excluded_sample`` names up to that many excluded
+        households per rule.
         """
         scope = _scope(actor, "Wohnungsangebot")
         chosen = self.policy(policy)
@@ -244,7 +246,7 @@ class RankingService:
         live, declined = await self._pairs(session, Proposal.vacancy_id == vacancy.id)
         search = search.strip()[:40]
         if search:
-            candidates = table.search(scope, search)
+            candidates = table.search(scope, search, named_ids)
         else:
             candidates = table.data if scope is None else table.for_organisation(scope)
         today = self._today()

@@ -25,7 +25,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Generic, TypeAlias, TypeVar
 
@@ -325,8 +325,9 @@ class Table(Generic[T]):
             self._subsets[organisation_id] = cached
         return cached
 
-    def search(self, organisation_id: int | None, text: str) -> T:
-        """The rows (of one organisation) whose reference code contains ``text`` (any case).
+    def search(self, organisation_id: int | None, text: str, also_ids: Collection[int] = ()) -> T:
+        """The rows (of one organisation) whose reference code contains ``text`` (any case),
+        or whose id is in ``also_ids`` (households found by name through the blind index).
 
         A separate table like :meth:`for_organisation`, so ranks count only the hits.
         """
@@ -335,6 +336,8 @@ class Table(Generic[T]):
             codes = np.char.lower(self.side["reference_code"].astype(str))
             self._lower_codes["reference_code"] = codes
         mask = np.char.find(codes, text.strip().lower()) >= 0
+        if also_ids:
+            mask |= np.isin(self.data.id, np.fromiter(also_ids, dtype=np.int64))
         if organisation_id is not None:
             mask &= self.side["organisation_id"] == organisation_id
         return _subset(self.data, mask)
