@@ -114,18 +114,13 @@ class Policy:
     affordability: AffordabilityParams
     # What a person reads instead of ``name`` ("Dringlichkeit zuerst").
     title: str = ""
-    # Weight (0..1) the learned acceptance chance may get; absent = 0. The shipped policies
-    # give 0, so the chance is shown beside the score and changes no order (issue 14).
+    # Weight of the learned acceptance chance; absent = 0. Only 0 is accepted until the
+    # engine scores the chance for every eligible pair: it is shown and changes no order.
     acceptance_weight: float = 0.0
 
     def acceptance_text(self) -> str:
         """The German sentence the policy description carries about the acceptance chance."""
-        if self.acceptance_weight == 0:
-            return (
-                "Die geschätzte Zusage-Chance hat das Gewicht 0 und ändert die Reihenfolge nicht."
-            )
-        weight = f"{self.acceptance_weight:g}".replace(".", ",")
-        return f"Gewicht der geschätzten Zusage-Chance: {weight}."
+        return "Die geschätzte Zusage-Chance hat das Gewicht 0 und ändert die Reihenfolge nicht."
 
 
 # (kind, low, high) per key; kind "f" = number, "i" = integer
@@ -232,6 +227,11 @@ def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
                 key=f"urgency.{less}",
             )
     acceptance = _value("acceptance_weight", data.get("acceptance_weight", 0.0), ("f", 0.0, 1.0))
+    if acceptance > 0:  # refused rather than loaded and silently ignored
+        raise PolicyError(
+            f"{source}: acceptance_weight über 0 wird von der Rangfolge noch nicht angewandt",
+            key="acceptance_weight",
+        )
     return Policy(
         acceptance_weight=float(acceptance),
         name=data["name"].strip(),

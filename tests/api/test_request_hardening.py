@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from matching import clock
 from tests.conftest import csrf_headers, login
 from tests.support.routes import route_cases
 from tests.support.world import PASSWORD
@@ -167,7 +168,8 @@ async def test_header_text_is_validated_at_input(client: Any, world: Any) -> Non
         "living_area": 54.5,
         "net_cold_rent": 330,
         "cold_service_charges": 110,
-        "available_from": "2026-12-01",
+        "floor": 1,
+        "available_from": clock.today().isoformat(),
         "title": "Wohnung\r\nBcc: x@evil.example",
     }
     put = await client.put("/api/v1/vacancies/by-external-id/T-1", json=vacancy, headers=landlord)
@@ -190,7 +192,8 @@ async def test_duplicate_external_id_on_patch_is_a_named_conflict(client: Any, w
             "living_area": 54.5,
             "net_cold_rent": 330,
             "cold_service_charges": 110,
-            "available_from": "2026-12-01",
+            "floor": 1,
+            "available_from": clock.today().isoformat(),
             "external_id": "EXT-other",
         },
         headers=headers,

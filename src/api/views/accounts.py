@@ -172,7 +172,12 @@ async def reset(
         )
     except NotFound:
         return render(
-            request, "account/reset.html", status_code=404, valid=False, token="", errors={}
+            request,
+            "account/reset.html",
+            status_code=404,
+            valid=False,
+            token="",  # nosec B106 - no token: the page says the link is invalid
+            errors={},
         )
     request.clear_session()
     flash(request, "Ihr neues Passwort gilt. Bitte melden Sie sich damit an.")
