@@ -131,6 +131,7 @@ def _json_body(case: RouteCase, scene: Scene) -> dict[str, Any]:
             "kind": "consultation",
         },
         "POST /api/v1/cases/{case_id}/referrals": {"kind": "debt_counselling"},
+        "PATCH /api/v1/cases/{case_id}/referrals/{referral_id}": {"status": "attended"},
         "POST /api/v1/cases/{case_id}/shares": {
             "organisation_id": scene.values["share_org_id"],
             "consent_id": scene.values["share_consent_id"],
@@ -351,6 +352,7 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/cases": "L F F F F F F F ok F F F F F F F F L L L L L L L L L L",
     "POST /api/v1/cases/{case_id}/contacts": "L F F F F F F F ok F F F F F F F N L L L L L L L L L L",
     "POST /api/v1/cases/{case_id}/referrals": "L F F F F F F F ok F F F F F F F N L L L L L L L L L L",
+    "PATCH /api/v1/cases/{case_id}/referrals/{referral_id}": "L F F F F F F F ok F F F F F F F N L L L L L L L L L L",
     "POST /api/v1/cases/{case_id}/shares": "L F F F F F F F ok F F F F F F F N L L L L L L L L L L",
     "POST /api/v1/households": "L F F F ok F F F F F F F N F F F F L L L L L L L L L",
     "POST /api/v1/proposals": "L F F F F F ok F F F F F F F F F F L L L L L L L L L",
@@ -365,6 +367,7 @@ EXPECTED: dict[str, str] = {
     "POST /faelle/{case_id}/kontakte": "L L L L L L L L L L L L L L L L L L F N F ok N F ok F",
     "POST /faelle/{case_id}/termine": "L L L L L L L L L L L L L L L L L L F N F ok N F ok F",
     "POST /faelle/{case_id}/vermittlungen": "L L L L L L L L L L L L L L L L L L F N F ok N F ok F",
+    "POST /faelle/{case_id}/vermittlungen/{referral_id}/stand": "L L L L L L L L L L L L L L L L L L F N F ok N F ok F",
     "POST /haushalte": "L L L L L L L L L L L L L L L L L L F ok ok ok ok F ok ok",
     "POST /haushalte/suche": "L L L L L L L L L L L L L L L L L L F ok ok ok ok F ok ok",
     "POST /haushalte/{household_id}": "L L L L L L L L L L L L L L L L L L F N N N N F ok ok",
@@ -384,6 +387,7 @@ EXPECTED: dict[str, str] = {
     "POST /wohnungen/{vacancy_id}": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
     "POST /wohnungen/{vacancy_id}/bestaetigen": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
     "POST /wohnungen/{vacancy_id}/vorschlagen": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
+    "POST /wohnungen/{vacancy_id}/vorschlagen/suche": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
     "POST /wohnungen/{vacancy_id}/zurueckziehen": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
     "PUT /api/v1/vacancies/by-external-id/{external_id}": "L F F F F F F F F F ok F F F F F F L L L L L L L L L",
 }

@@ -18,6 +18,7 @@ from matching.consent.service import record_consent
 from matching.db.engine import make_engine, make_session_factory
 from matching.db.models import (
     CaseAppointment,
+    CaseReferral,
     CaseShare,
     Consent,
     LocalService,
@@ -197,6 +198,16 @@ async def _shared_case(session: Any, world: Any, actor: Actor, household_id: int
         organisation_id=actor.organisation_id,
     )
     service = LocalService(name="Schuldnerberatung Minden", kind=ReferralKind.DEBT)
-    session.add_all([appointment, service])
+    referral = CaseReferral(
+        case_id=case.id,
+        kind=ReferralKind.DEBT,
+        agreed_on=clock.today(),
+        organisation_id=actor.organisation_id,
+    )
+    session.add_all([appointment, service, referral])
     await session.flush()
-    return values | {"appointment_id": appointment.id, "service_id": service.id}
+    return values | {
+        "appointment_id": appointment.id,
+        "service_id": service.id,
+        "referral_id": referral.id,
+    }

@@ -272,6 +272,7 @@ class CasePages(Controller):
         case_id: CaseId,
         referral_id: CaseId,
     ) -> Template | Redirect:
+        await cases.get_for(actor, case_id, write=True, audit_read=False)
         raw = await form_dict(request)
         try:
             data = validate(ReferralStatusChange, raw, from_form=True)
