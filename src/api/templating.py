@@ -14,6 +14,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
+from api.form_fields import CONTRACT, vacancy_available_window
 from matching.clock import BERLIN
 from matching.enums import label
 from matching.german import FIELD_LABELS, count
@@ -137,6 +138,8 @@ def make_environment() -> Environment:
         iso_date=iso_date,
     )
     env.globals["field_labels"] = FIELD_LABELS
+    env.globals["contract"] = CONTRACT  # the forms' labels and ranges (partials/field.html)
+    env.globals["vacancy_available_window"] = vacancy_available_window
     return env
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from scoring.fields import HOUSEHOLD_FIELDS, VACANCY_FIELDS
 from scoring.formatting import format_number
 
 # German names of the fields people fill in or read about (forms' error summaries, audit
-# entries, data access); one list so a field is called the same everywhere.
+# entries, data access); one list so a field is called the same everywhere. The numbers the
+# engine ranks on are named by their field contract (scoring.fields), as on the forms.
 FIELD_LABELS: dict[str, str] = {
     "name": "Name",
     "phone": "Telefon",
@@ -20,17 +22,14 @@ FIELD_LABELS: dict[str, str] = {
     "adults": "Erwachsene",
     "children_ages": "Alter der Kinder",
     "income_basis": "Leistungsbezug",
-    "own_max_rent": "Höchstmiete",
     "wbs_valid_until": "WBS gültig bis",
     "wbs_rooms": "WBS-Zimmer",
     "needs_barrier_free": "barrierefrei",
     "needs_wheelchair": "rollstuhlgerecht",
     "needs_ground_floor": "Erdgeschoss",
-    "max_floor_without_lift": "Geschoss ohne Aufzug",
     "has_pets": "Haustier",
     "preferred_ags": "Wunschorte",
     "preferences_hard": "nur Wunschorte",
-    "max_distance_km": "Entfernung",
     "earliest_move_in": "Einzug frühestens",
     "urgency": "Dringlichkeit",
     "notice_date": "Kündigung",
@@ -43,11 +42,6 @@ FIELD_LABELS: dict[str, str] = {
     "identity": "Name und Kontakt",
     "landlord_notes": "Hinweise für Vermieter",
     "title": "Titel",
-    "rooms": "Zimmer",
-    "living_area": "Wohnfläche",
-    "net_cold_rent": "Kaltmiete",
-    "cold_service_charges": "Nebenkosten",
-    "heating_costs": "Heizkosten",
     "available_from": "frei ab",
     "description": "Beschreibung",
     "is_active": "aktiv",
@@ -63,14 +57,10 @@ FIELD_LABELS: dict[str, str] = {
     "house_number": "Hausnummer",
     "postal_code": "PLZ",
     "municipality_ags": "Kommune",
-    "floor": "Etage",
     "lift": "Aufzug",
     "barrier_free": "barrierefrei",
     "wheelchair_accessible": "rollstuhlgerecht",
-    "deposit": "Kaution",
     "wbs_required": "WBS erforderlich",
-    "min_persons": "Min. Personen",
-    "max_persons": "Max. Personen",
     "pets": "Haustiere",
     "scope": "Geteilt werden dürfen",
     "recipients": "Empfänger",
@@ -87,6 +77,7 @@ FIELD_LABELS: dict[str, str] = {
     "counselor_id": "Beraterin/Berater",
     "created_at": "angelegt",
     "updated_at": "zuletzt geändert",
+    **{name: spec.label for name, spec in {**VACANCY_FIELDS, **HOUSEHOLD_FIELDS}.items()},
 }
 
 

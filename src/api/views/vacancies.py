@@ -22,6 +22,7 @@ from matching.vacancies.repository import VacancyFilter
 from matching.vacancies.schemas import VacancyCreate, VacancyUpdate
 from matching.vacancies.service import VacancyService
 from matching.validation import ValidationFailed, validate
+from scoring.fields import VACANCY_FIELDS
 
 PAGE_SIZE = 25
 
@@ -43,7 +44,7 @@ class VacancyPages(Controller):
         vacancies: VacancyService,
         db_session: AsyncSession,
         town: Annotated[str | None, Parameter(pattern=r"^\d{8}$")] = None,
-        min_rooms: Annotated[float | None, Parameter(ge=0, le=20)] = None,
+        min_rooms: Annotated[float | None, Parameter(ge=0, le=VACANCY_FIELDS["rooms"].high)] = None,
         max_rent: Annotated[float | None, Parameter(ge=0, le=100_000)] = None,
         available_until: date | None = None,
         barrier_free: bool | None = None,

@@ -85,6 +85,13 @@ else:
 HEADER_TEXT_CHECKS = {"title": SINGLE_LINE, "external_id": SINGLE_LINE}
 
 
+def available_from_window(today: date | None = None) -> tuple[date, date]:
+    """Earliest and latest plausible move-in date of a new offer: one year back, two ahead.
+    One rule for the API, the import and the form's date picker (its ``min``/``max``)."""
+    today = today or clock.today()
+    return today - timedelta(days=365), today + timedelta(days=730)
+
+
 def plausibility_errors(
     available_from: date | None,
     rooms: float | None,
@@ -97,10 +104,8 @@ def plausibility_errors(
     most two persons per room, at least 10 m² per person as WAG NRW § 10 requires - a flat
     that no household of its minimum size may take could never be ranked)."""
     errors: list[FieldError] = []
-    today = today or clock.today()
-    if available_from is not None and not (
-        today - timedelta(days=365) <= available_from <= today + timedelta(days=730)
-    ):
+    earliest, latest = available_from_window(today)
+    if available_from is not None and not earliest <= available_from <= latest:
         errors.append(
             FieldError(
                 "available_from",
@@ -133,7 +138,10 @@ def cross_field_errors(data: VacancyFields) -> list[FieldError]:
         *check_fields(data, HEADER_TEXT_CHECKS),
     ]
     if data.min_persons and data.max_persons and data.min_persons > data.max_persons:
-        errors.append(FieldError("max_persons", "Max. Personen muss ≥ Min. Personen sein."))
+        fewest, most = VACANCY_FIELDS["min_persons"].label, VACANCY_FIELDS["max_persons"].label
+        errors.append(
+            FieldError("max_persons", f"„{most}“ darf nicht kleiner sein als „{fewest}“.")
+        )
     if data.wheelchair_accessible and data.barrier_free is False:
         errors.append(
             FieldError("barrier_free", "Eine rollstuhlgerechte Wohnung ist auch barrierefrei.")
