@@ -183,3 +183,22 @@ def test_implausible_flats_are_refused(
 
 def test_plausible_flat_passes() -> None:
     assert plausibility_errors(TODAY + dt.timedelta(days=730), 1, 20, 2, TODAY) == []
+
+
+def test_persons_order_is_explained_with_the_contract_labels() -> None:
+    body = {
+        "postal_code": "32423",
+        "rooms": 3,
+        "living_area": 80,
+        "floor": 1,
+        "net_cold_rent": 500,
+        "cold_service_charges": 100,
+        "available_from": TODAY.isoformat(),
+        "min_persons": 3,
+        "max_persons": 2,
+    }
+    with pytest.raises(ValidationFailed) as caught:
+        validate(VacancyCreate, body)
+    message = caught.value.as_dict()["max_persons"]
+    assert VACANCY_FIELDS["max_persons"].label in message
+    assert VACANCY_FIELDS["min_persons"].label in message
