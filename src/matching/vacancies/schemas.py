@@ -65,9 +65,7 @@ class VacancyCreate(VacancyFields, kw_only=True, forbid_unknown_fields=True):
     available_from: date
 
     def check(self) -> list[FieldError]:
-        return cross_field_errors(self) + plausibility_errors(
-            self.available_from, self.rooms, self.living_area, self.min_persons
-        )
+        return offer_errors(self, date_changed=True)
 
 
 if TYPE_CHECKING:
@@ -130,6 +128,29 @@ def plausibility_errors(
             )
         )
     return errors
+
+
+def offer_errors(
+    offer: VacancyFields, *, date_changed: bool, today: date | None = None
+) -> list[FieldError]:
+    """Everything wrong with the vacancy as it would be stored - a new one, or an existing one
+    merged with an update - for the API, the forms and the PUT alike.
+
+    The move-in window is checked only when ``available_from`` is being set (``date_changed``:
+    always on create; on update when the date differs from the stored one - the edit form
+    sends every field, so the same date sent again is no change). The window is a rule
+    about *entering* a date, relative to today: a flat listed thirteen months ago with a
+    then-valid date must stay editable (a new title, a lower rent) without inventing a new
+    date, while any new date must lie in the window. Everything else (persons for rooms and
+    area, money in cents, the order of min/max) holds for the resulting vacancy whatever the
+    update touched."""
+    return cross_field_errors(offer) + plausibility_errors(
+        offer.available_from if date_changed else None,
+        offer.rooms,
+        offer.living_area,
+        offer.min_persons,
+        today,
+    )
 
 
 def cross_field_errors(data: VacancyFields) -> list[FieldError]:

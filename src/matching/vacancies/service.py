@@ -27,7 +27,7 @@ from matching.vacancies.schemas import (
     VacancyFields,
     VacancyOut,
     VacancyUpdate,
-    cross_field_errors,
+    offer_errors,
 )
 from matching.validation import FieldError, ValidationFailed, sent_changes, uncleared
 
@@ -141,7 +141,10 @@ class VacancyService(SQLAlchemyAsyncRepositoryService[Vacancy, VacancyRepository
         merged = VacancyFields(
             **{f: changes.get(f, getattr(vacancy, f)) for f in VacancyFields.__struct_fields__}
         )
-        if errors := cross_field_errors(merged):
+        date_changed = changes.get("available_from", vacancy.available_from) != (
+            vacancy.available_from
+        )
+        if errors := offer_errors(merged, date_changed=date_changed):
             raise ValidationFailed(errors)
         for key, value in changes.items():
             setattr(vacancy, key, value)
