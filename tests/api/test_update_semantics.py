@@ -3,14 +3,21 @@ always through the service, always audited, the same for households and vacancie
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from matching import clock
 from matching.db.models import AuditEvent, Household, Vacancy
+from matching.enums import IncomeBasis, Urgency
+from matching.vacancies.schemas import VacancyCreate
+from matching.vacancies.upsert import CONTENT_FIELDS
 from tests.conftest import csrf_headers, login
+from tests.support.forms import submitted_form
 from tests.support.world import PASSWORD
 
 pytestmark = pytest.mark.anyio
@@ -135,3 +142,136 @@ async def test_vacancy_patch_and_form_clear_and_keep(client: Any, world: Any, se
     vacancy = await _vacancy(session, vid)
     assert vacancy.title is None
     assert vacancy.floor == 1  # not in the form: unchanged
+
+
+# --- updates check the vacancy and household they would leave (issue 10) --------------------
+
+
+def _problem_fields(response: Any) -> dict[str, str]:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == "validation"
+    return {e["field"]: e["message"] for e in body["errors"]}
+
+
+def _field_error(html: str, name: str) -> str:
+    match = re.search(rf'<p class="field-error" id="e-{name}">([^<]*)</p>', html)
+    assert match, f"kein Fehler am Feld {name}"
+    return match.group(1)
+
+
+async def _content(session: Any, vacancy_id: int) -> dict[str, Any]:
+    vacancy = await _vacancy(session, vacancy_id)
+    return {f: getattr(vacancy, f) for f in (*CONTENT_FIELDS, "version")}
+
+
+async def test_vacancy_patch_refuses_an_implausible_result(
+    client: Any, world: Any, session: Any
+) -> None:
+    vid = world.vacancies["a"].id
+    url, headers = f"/api/v1/vacancies/{vid}", _key(world, "landlord_a")
+    before = await _content(session, vid)
+    errors = _problem_fields(
+        await client.patch(url, json={"available_from": "2999-01-01"}, headers=headers)
+    )
+    assert list(errors) == ["available_from"] and "Bezugsdatum" in errors["available_from"]
+    errors = _problem_fields(await client.patch(url, json={"min_persons": 5}, headers=headers))
+    assert list(errors) == ["min_persons"] and "Zimmer" in errors["min_persons"]
+    assert await _content(session, vid) == before  # nothing stored
+    # the merged offer counts: 3 persons fit 2 rooms, but not the 1 room sent later
+    assert (await client.patch(url, json={"min_persons": 3}, headers=headers)).status_code == 200
+    errors = _problem_fields(await client.patch(url, json={"rooms": 1}, headers=headers))
+    assert list(errors) == ["min_persons"]
+    assert (await _vacancy(session, vid)).rooms == Decimal("2")
+
+
+async def test_vacancy_put_update_refuses_an_implausible_offer(
+    client: Any, world: Any, session: Any
+) -> None:
+    vid = world.vacancies["a"].id
+    url = "/api/v1/vacancies/by-external-id/EXT-a"
+    headers = _key(world, "landlord_a")
+    current = (await client.get(url, headers=headers)).json()
+    before = await _content(session, vid)
+    body = {k: v for k, v in current.items() if k in VacancyCreate.__struct_fields__}
+    body = {k: v for k, v in body.items() if v is not None}
+    errors = _problem_fields(
+        await client.put(url, json={**body, "available_from": "2999-01-01"}, headers=headers)
+    )
+    assert "available_from" in errors
+    assert await _content(session, vid) == before
+
+
+async def test_vacancy_form_refuses_an_implausible_edit_at_the_field(
+    client: Any, world: Any, session: Any
+) -> None:
+    vid = world.vacancies["a"].id
+    await login(client, world.email("landlord_a"), PASSWORD)
+    page = await client.get(f"/wohnungen/{vid}/bearbeiten")
+    form = submitted_form(page.text, f"/wohnungen/{vid}")
+    before = await _content(session, vid)
+    for changes, field in (
+        ({"available_from": "01.01.2999"}, "available_from"),
+        ({"min_persons": "3", "living_area": "25"}, "min_persons"),
+    ):
+        response = await client.post(
+            f"/wohnungen/{vid}", data={**form, **changes}, headers=csrf_headers(client)
+        )
+        assert response.status_code == 422, response.text
+        assert _field_error(response.text, field)
+    assert await _content(session, vid) == before
+
+
+async def test_an_old_flat_is_edited_through_the_form_without_a_new_date(
+    client: Any, world: Any, session: Any
+) -> None:
+    """The edit form sends the stored date again: no change, so no window; a new one is."""
+    vid = world.vacancies["a"].id
+    old = clock.today() - timedelta(days=396)
+    await session.execute(sa.update(Vacancy).where(Vacancy.id == vid).values(available_from=old))
+    await session.commit()
+    await login(client, world.email("landlord_a"), PASSWORD)
+    page = await client.get(f"/wohnungen/{vid}/bearbeiten")
+    form = submitted_form(page.text, f"/wohnungen/{vid}")
+    saved = await client.post(
+        f"/wohnungen/{vid}", data={**form, "title": "Ruhige Lage"}, headers=csrf_headers(client)
+    )
+    assert saved.status_code in (200, 303), saved.text
+    vacancy = await _vacancy(session, vid)
+    assert (vacancy.title, vacancy.available_from) == ("Ruhige Lage", old)
+    form["version"] = str(vacancy.version)
+    moved = old + timedelta(days=1)
+    refused = await client.post(
+        f"/wohnungen/{vid}",
+        data={**form, "available_from": moved.isoformat()},
+        headers=csrf_headers(client),
+    )
+    assert refused.status_code == 422
+    assert "Bezugsdatum" in _field_error(refused.text, "available_from")
+
+
+async def test_household_patch_and_form_refuse_what_creation_refuses(
+    client: Any, world: Any, session: Any
+) -> None:
+    hid = world.households["a"].id
+    url, headers = f"/api/v1/households/{hid}", _key(world, "counseling_a")
+    errors = _problem_fields(
+        await client.patch(url, json={"urgency": "eviction_scheduled"}, headers=headers)
+    )
+    assert list(errors) == ["eviction_date"]
+    await login(client, world.email("counselor_a"), PASSWORD)
+    page = await client.get(f"/haushalte/{hid}/bearbeiten")
+    form = submitted_form(page.text, f"/haushalte/{hid}")
+    response = await client.post(
+        f"/haushalte/{hid}",
+        data={**form, "income_basis": "own_income", "own_max_rent": ""},
+        headers=csrf_headers(client),
+    )
+    assert response.status_code == 422, response.text
+    assert _field_error(response.text, "own_max_rent")
+    household = await _household(session, hid)
+    assert (household.urgency, household.income_basis) == (
+        Urgency.NOTICE_RECEIVED,
+        IncomeBasis.SGB2,
+    )
