@@ -12,13 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
+from matching.numbers import format_german_decimal
 from matching.vacancies.schemas import available_from_window
 from scoring.fields import HOUSEHOLD_FIELDS, VACANCY_FIELDS, NumberField
 from scoring.formatting import format_number
 
-__all__ = ["CONTRACT", "ContractInput", "DateWindow", "contract_input", "vacancy_available_window"]
+__all__ = [
+    "CONTRACT",
+    "ContractInput",
+    "DateWindow",
+    "contract_input",
+    "input_value",
+    "vacancy_available_window",
+]
 
 
 @dataclass(frozen=True)
@@ -52,14 +61,55 @@ class ContractInput:
         """The contract's label with its unit: "Wohnfläche in m²"; "Etage" has none."""
         return f"{self.spec.label} in {self.spec.unit}" if self.spec.unit else self.spec.label
 
+    @property
+    def is_money(self) -> bool:
+        return self.spec.unit == "€"
+
     def hint(self, extra: str | None = None) -> str:
         """The range, then the form's own remark (an example, what 0 means)."""
         return f"{self.range_hint}; {extra}" if extra else self.range_hint
 
+    def form_value(self, value: object) -> object:
+        """``value`` as this input shows it. Text is what someone typed (a form shown again
+        with its errors) and stays as it is; a stored number is written the way the field is
+        typed: euro amounts with cents ("1.200,50"), other decimals exactly and without
+        trailing zeros ("54,5", "2,5"), whole numbers for ``type="number"`` as the browser
+        reads them ("-2"). Before, the edit form showed Python's "389.5" in a German form."""
+        number = _as_decimal(value)
+        if number is None:
+            return value
+        if self.input_type == "number":
+            return _html_number(number)
+        return format_german_decimal(number, 2 if self.is_money else None)
 
-def _html_number(value: float) -> str:
+
+def _as_decimal(value: object) -> Decimal | None:
+    """The exact number ``value`` is (a float by its shortest repr), or None for non-numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def input_value(value: object, input_type: str = "text") -> object:
+    """What an ``<input>`` of ``input_type`` shows for ``value`` (the Jinja filter
+    ``input_value`` of every form field, contract or not - the cases form's amounts, too):
+    numbers German and exact in text inputs (``Decimal("389.50")`` → "389,50": a Decimal
+    keeps its cents), HTML numbers in ``type="number"`` inputs; whole numbers and anything
+    else unchanged."""
+    number = _as_decimal(value)
+    if number is None or isinstance(value, int):
+        return value  # whole numbers (a count, a year) as they are: never "2.026"
+    if input_type == "number":
+        return _html_number(number)
+    exponent = number.as_tuple().exponent
+    return format_german_decimal(number, max(0, -exponent) if isinstance(exponent, int) else None)
+
+
+def _html_number(value: float | Decimal) -> str:
     """A valid HTML floating-point number: "-2", "0.5", "20000"."""
-    return str(int(value)) if value == int(value) else repr(value)
+    if value == int(value):
+        return str(int(value))
+    return f"{value:f}" if isinstance(value, Decimal) else repr(value)
 
 
 def contract_input(spec: NumberField) -> ContractInput:

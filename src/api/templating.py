@@ -14,7 +14,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
-from api.form_fields import CONTRACT, vacancy_available_window
+from api.form_fields import CONTRACT, input_value, vacancy_available_window
 from matching.clock import BERLIN
 from matching.enums import label
 from matching.german import FIELD_LABELS, count
@@ -136,6 +136,7 @@ def make_environment() -> Environment:
         policy_title=policy_title,
         policy_description=policy_description,
         iso_date=iso_date,
+        input_value=input_value,
     )
     env.globals["field_labels"] = FIELD_LABELS
     env.globals["contract"] = CONTRACT  # the forms' labels and ranges (partials/field.html)

@@ -6,7 +6,8 @@ German rules, strict: ``1.200`` and ``1.200,00`` are 1200, ``1200,5`` is 1200,5 
 ``1.20.0``, ``1.2345``, ``1,2,3`` - is refused
 with a German reason instead of guessed, because a guess turned "1.200" Nebenkosten into
 1,20 €. The result is an exact :class:`~decimal.Decimal`; callers that need money check the
-number of decimals with :func:`parse_money`.
+number of decimals with :func:`parse_money`. :func:`format_german_decimal` is the way back:
+what it writes into a form, the parser reads as the same value.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-__all__ = ["NumberRefused", "parse_german_decimal", "parse_money"]
+__all__ = ["NumberRefused", "format_german_decimal", "parse_german_decimal", "parse_money"]
 
 
 class NumberRefused(ValueError):
@@ -86,3 +87,31 @@ def parse_money(raw: str) -> Decimal | None:
             "genau angeben (z. B. 1.200,50)."
         )
     return value
+
+
+def format_german_decimal(value: Decimal | float | int, places: int | None = None) -> str:
+    """The exact German text of ``value`` for a form field, read back unchanged by
+    :func:`parse_german_decimal`: ``Decimal("1200.5")`` → ``"1.200,5"``; with ``places=2``
+    (money) → ``"1.200,50"``. Thousands are grouped by points (groups of exactly three
+    digits, which the parser cannot mistake for decimals), the comma separates the fraction.
+
+    Never rounds: ``places`` only pads with zeros, and without it trailing zeros are dropped
+    (``Decimal("54.50")`` → ``"54,5"``), so an edit form submitted unchanged stores the same
+    value. A float is written by its shortest exact repr (``54.5``, not ``54.4999…``)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | float | int):
+        raise TypeError(f"not a number: {value!r}")
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"cannot format non-finite number {value!r}")
+    exponent = number.as_tuple().exponent
+    if places is not None and isinstance(exponent, int) and exponent > -places:
+        number = number.quantize(Decimal(1).scaleb(-places))  # padding only: exact
+    text = f"{number:f}"
+    sign = "-" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    if places is None:
+        fraction = fraction.rstrip("0")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    if sign and not whole.strip("0") and not fraction.strip("0"):
+        sign = ""  # no "-0"
+    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"

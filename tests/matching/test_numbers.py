@@ -6,10 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matching.households.schemas import HouseholdCreate
 from matching.intake.values import Invalid, parse_decimal
-from matching.numbers import NumberRefused, parse_german_decimal, parse_money
+from matching.numbers import (
+    NumberRefused,
+    format_german_decimal,
+    parse_german_decimal,
+    parse_money,
+)
 from matching.vacancies.schemas import VacancyCreate
 from matching.validation import ValidationFailed, validate
 
@@ -86,3 +93,47 @@ def test_sub_cent_amounts_are_refused_in_forms_and_json() -> None:
     with pytest.raises(ValidationFailed) as caught:
         validate(HouseholdCreate, body)
     assert "own_max_rent" in caught.value.as_dict()
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (Decimal("1200.5"), 2, "1.200,50"),
+        (Decimal("1200.50"), None, "1.200,5"),
+        (Decimal("54.50"), None, "54,5"),
+        (Decimal("3.0"), None, "3"),
+        (54.5, None, "54,5"),
+        (389.5, 2, "389,50"),
+        (20000, 2, "20.000,00"),
+        (Decimal("0.125"), 2, "0,125"),  # places pad, never round
+        (Decimal("-1200.5"), 2, "-1.200,50"),
+        (-0.0, None, "0"),
+    ],
+)
+def test_numbers_are_written_the_german_way(value: Any, places: int | None, text: str) -> None:
+    assert format_german_decimal(value, places) == text
+
+
+@given(
+    cents=st.integers(-(10**12), 10**12),
+    places=st.sampled_from([None, 2]),
+)
+def test_what_is_written_is_read_back_unchanged(cents: int, places: int | None) -> None:
+    """The edit forms' round trip: the parser reads the written text as the same amount."""
+    value = Decimal(cents).scaleb(-2)
+    text = format_german_decimal(value, places)
+    assert parse_german_decimal(text) == value
+    assert parse_money(text) == value
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False))
+def test_a_float_is_read_back_as_itself(value: float) -> None:
+    parsed = parse_german_decimal(format_german_decimal(value))
+    assert parsed is not None and float(parsed) == value
+
+
+def test_only_numbers_are_written() -> None:
+    with pytest.raises(TypeError):
+        format_german_decimal(True)
+    with pytest.raises(ValueError):
+        format_german_decimal(Decimal("NaN"))
