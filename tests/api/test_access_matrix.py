@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from litestar.testing import AsyncTestClient
 
 from matching import clock
@@ -170,11 +171,13 @@ async def _request(client: httpx.AsyncClient, case: RouteCase, path: str, scene:
 SESSION_ROUTES = {"POST /login", "POST /logout", "GET /l/{token}"}
 
 
-async def _observe(url: str, db_file: Path, settings: Settings) -> dict[str, dict[str, str]]:
+async def _observe(
+    url: str, db_file: Path, settings: Settings, shard: int
+) -> dict[str, dict[str, str]]:
     from api.app import create_app
 
     app = create_app(settings)
-    cases = route_cases(app)
+    cases = _shard(route_cases(app), shard)
     observed: dict[str, dict[str, str]] = {}
     # Opening a secure link replaces the session, so it counts as a write here.
     reads = [c for c in cases if c.method == "GET" and not c.template.startswith("/l/")]
@@ -192,19 +195,22 @@ async def _observe(url: str, db_file: Path, settings: Settings) -> dict[str, dic
         observed[case.key] = {
             a: _category(await _request(clients[a], case, path, scene)) for a in ACTORS
         }
+    sessions_changed = False
     for case in writes:
         # A write may change what later requests see: every write starts from the same
-        # database (the file is restored); sessions are rebuilt only where the route
-        # itself changes them.
+        # database (the file is restored); sessions are rebuilt around a route that changes
+        # them (before it, and after it: a logout must not leave the next route's actors
+        # logged out, which once hid eight routes behind "L" for everyone).
         await engine.dispose()
         for suffix in ("-wal", "-shm"):
             Path(f"{db_file}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(snapshot, db_file)
-        if case.key in SESSION_ROUTES:
+        if case.key in SESSION_ROUTES or sessions_changed:
             for client in clients.values():
                 await client.aclose()
             app.state.login_throttle = LoginThrottle()  # empty login forms count as failures
             clients = await _clients(app, scene)
+        sessions_changed = case.key in SESSION_ROUTES
         path = case.fill(scene.values)
         observed[case.key] = {
             a: _category(await _request(clients[a], case, path, scene)) for a in ACTORS
@@ -224,11 +230,23 @@ def _table(observed: dict[str, dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def test_access_matrix(tmp_path: Path) -> None:
+#: The routes are split into shards so that pytest-xdist can run them on both cores; together
+#: the shards cover every route exactly once (see ``_shard``).
+SHARDS = 3
+
+
+def _shard(cases: list[RouteCase], shard: int) -> list[RouteCase]:
+    """Every ``SHARDS``-th route in key order, starting at ``shard``."""
+    ordered = sorted(cases, key=lambda c: c.key)
+    return [c for i, c in enumerate(ordered) if i % SHARDS == shard]
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_access_matrix(tmp_path: Path, shard: int) -> None:
     url, db_file, settings = sqlite_app_settings(tmp_path, "matrix")
-    observed = asyncio.run(_observe(url, db_file, settings))
+    observed = asyncio.run(_observe(url, db_file, settings, shard))
     print(
-        "\nAccess matrix ("
+        f"\nAccess matrix, shard {shard + 1} of {SHARDS} ("
         f"{len(observed)} routes × {len(ACTORS)} actors = "
         f"{len(observed) * len(ACTORS)} requests)\n" + _table(observed)
     )
@@ -381,14 +399,14 @@ EXPECTED: dict[str, str] = {
     "POST /login": "ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok ok",
     "POST /logout": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
     "POST /passwort-neu/{token}": "N N N N N N N N N N N N N N N N N N N N N N N N N N",
-    "POST /vermieter/vorschlaege/{proposal_id}/aktion": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
-    "POST /vorschlaege/{proposal_id}/aktion": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
-    "POST /wohnungen": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
-    "POST /wohnungen/{vacancy_id}": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
-    "POST /wohnungen/{vacancy_id}/bestaetigen": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
-    "POST /wohnungen/{vacancy_id}/vorschlagen": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
-    "POST /wohnungen/{vacancy_id}/vorschlagen/suche": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
-    "POST /wohnungen/{vacancy_id}/zurueckziehen": "L L L L L L L L L L L L L L L L L L L L L L L L L L",
+    "POST /vermieter/vorschlaege/{proposal_id}/aktion": "L L L L L L L L L L L L L L L L L ok N F F F F ok F ok",
+    "POST /vorschlaege/{proposal_id}/aktion": "L L L L L L L L L L L L L L L L L L F N N N N F ok F",
+    "POST /wohnungen": "L L L L L L L L L L L L L L L L L L ok F F F F ok F F",
+    "POST /wohnungen/{vacancy_id}": "L L L L L L L L L L L L L L L L L L N F F F F ok F F",
+    "POST /wohnungen/{vacancy_id}/bestaetigen": "L L L L L L L L L L L L L L L L L L N F F F F ok F F",
+    "POST /wohnungen/{vacancy_id}/vorschlagen": "L L L L L L L L L L L L L L L L L L F ok ok ok ok F ok F",
+    "POST /wohnungen/{vacancy_id}/vorschlagen/suche": "L L L L L L L L L L L L L L L L L L F ok ok ok ok F ok F",
+    "POST /wohnungen/{vacancy_id}/zurueckziehen": "L L L L L L L L L L L L L L L L L L N F F F F ok F F",
     "PUT /api/v1/vacancies/by-external-id/{external_id}": "L F F F F F F F F F ok F F F F F F L L L L L L L L L",
 }
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,7 +145,18 @@ class ProposalApi(Controller):
     tags = ["Vorschläge"]
     dependencies = {"actor": Provide(provide_actor)}
 
-    @post("/", guards=[requires_scope("proposals:write")], summary="Haushalte vorschlagen")
+    @post(
+        "/",
+        guards=[requires_scope("proposals:write")],
+        summary="Haushalte vorschlagen",
+        status_code=201,
+        responses={
+            200: ResponseSpec(
+                ProposeOut,
+                description="Kein Vorschlag angelegt; je Haushalt steht der Grund im Ergebnis.",
+            )
+        },
+    )
     async def propose(
         self,
         request: Request[Any, Any, Any],
