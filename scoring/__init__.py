@@ -28,9 +28,11 @@ from scoring.results import (
     ScoreMatrix,
     VacancyRanking,
 )
+from scoring.rulebook import RULEBOOK, HardRule, Rulebook, WarningRule
 
 __all__ = [
     "DEFAULT_POLICY",
+    "RULEBOOK",
     "Allocation",
     "AllocationRow",
     "AreaLimits",
@@ -39,6 +41,7 @@ __all__ = [
     "FieldError",
     "Funnel",
     "FunnelStep",
+    "HardRule",
     "HouseholdRanking",
     "HouseholdRow",
     "Households",
@@ -53,12 +56,14 @@ __all__ = [
     "RentLimitTable",
     "RentLimits",
     "Rule",
+    "Rulebook",
     "ScoreMatrix",
     "ScoringInputError",
     "Vacancies",
     "Vacancy",
     "VacancyRanking",
     "WarningCode",
+    "WarningRule",
     "allocate",
     "available_policies",
     "explain_pair",

@@ -1,14 +1,16 @@
 """Stable codes of the hard rules, warnings and score components.
 
 The codes are part of the public contract (API, stored proposal snapshots, funnel); never
-rename one. The German labels are the short forms used in the funnel and in tables.
+rename one. Everything else about a code (German label, checks, sentences, whether it may
+be overridden) is its one definition in :mod:`scoring.rulebook` or :mod:`scoring.components`;
+the order of the definitions must match the declaration order here (checked at import).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["COMPONENT_LABELS", "Component", "Rule", "WarningCode"]
+__all__ = ["Component", "Rule", "WarningCode"]
 
 
 class Rule(StrEnum):
@@ -33,26 +35,9 @@ class Rule(StrEnum):
     @property
     def label(self) -> str:
         """Short German label for the funnel ("140 Miete über Angemessenheitsgrenze")."""
-        return _RULE_LABELS[self]
+        from scoring.rulebook import RULEBOOK  # the rulebook imports the codes
 
-
-_RULE_LABELS: dict[Rule, str] = {
-    Rule.NOT_ACTIVE: "nicht aktiv",
-    Rule.ALREADY_PROPOSED: "bereits vorgeschlagen",
-    Rule.DECLINED_BEFORE: "früher abgesagt",
-    Rule.HOUSEHOLD_TOO_LARGE: "Haushalt zu groß für die Wohnung",
-    Rule.HOUSEHOLD_TOO_SMALL: "Haushalt zu klein für die Wohnung",
-    Rule.RENT_LIMIT_UNKNOWN: "keine Angemessenheitsgrenze hinterlegt",
-    Rule.RENT_ABOVE_LIMIT: "Miete über Angemessenheitsgrenze",
-    Rule.RENT_ABOVE_BUDGET: "Miete über eigenem Budget",
-    Rule.WBS_MISSING: "kein gültiger WBS",
-    Rule.WBS_SIZE: "WBS-Wohnung zu groß",
-    Rule.NOT_BARRIER_FREE: "nicht barrierefrei",
-    Rule.NOT_WHEELCHAIR_ACCESSIBLE: "nicht rollstuhlgerecht",
-    Rule.FLOOR_NOT_REACHABLE: "Stockwerk nicht erreichbar",
-    Rule.PETS_NOT_ALLOWED: "Haustiere nicht erlaubt",
-    Rule.OUTSIDE_AREA: "außerhalb des Suchgebiets",
-}
+        return RULEBOOK.rule(self).label
 
 
 class WarningCode(StrEnum):
@@ -75,13 +60,6 @@ class Component(StrEnum):
     @property
     def label(self) -> str:
         """German label shown beside the points."""
-        return COMPONENT_LABELS[self]
+        from scoring.components import score_component  # the definitions import the codes
 
-
-COMPONENT_LABELS: dict[Component, str] = {
-    Component.URGENCY: "Dringlichkeit",
-    Component.WAITING: "Wartezeit",
-    Component.SIZE_FIT: "Passende Größe",
-    Component.LOCATION: "Lage",
-    Component.AFFORDABILITY: "Bezahlbarkeit",
-}
+        return score_component(self).label

@@ -1,7 +1,11 @@
-"""Score components (each a value in [0, 1]) and the exact rounding of points.
+"""Score components (each a value in [0, 1]), one definition each, and the exact rounding.
 
-Only ``+ - × ÷``, ``min``/``max`` and floor are used, in the same order as in
-:mod:`scoring.reference`, so both implementations produce bit-identical values.
+A :class:`ScoreComponent` holds the code, the German label, the vectorised value, the
+per-pair oracle value and the reason sentence; the engine, the reference oracle and the
+explanations iterate over :data:`SCORE_COMPONENTS`. A new component also needs its weight in
+:class:`~scoring.policy.Weights` and in every policy file. Only ``+ - × ÷``, ``min``/``max``
+and floor are used, in the same order in the value and its oracle, so both produce
+bit-identical values.
 
 Rounding happens once: the total is ``round(Σ value × weight)`` in hundredths of a point; the
 component points are apportioned by the largest-remainder method (ties: component order), so
@@ -10,20 +14,64 @@ the displayed components always add up exactly to the displayed total.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from scoring.codes import Component
-from scoring.inputs import NO_DAY, URGENCIES
+from scoring.facts import PairFacts
+from scoring.formatting import (
+    format_area,
+    format_cents,
+    format_date,
+    format_km,
+    format_number,
+    format_persons,
+)
+from scoring.inputs import KDU_INCOME_BASES, NO_DAY, URGENCIES
 from scoring.pairs import PairArrays
 from scoring.policy import Policy
+from scoring.rulebook import require_cover, wbs_entitled_area
 
-__all__ = ["apportion", "component_values", "total_hundredths"]
+__all__ = [
+    "SCORE_COMPONENTS",
+    "ScoreComponent",
+    "affordability_reason",
+    "apportion",
+    "component_values",
+    "location_reason",
+    "score_component",
+    "size_reason",
+    "total_hundredths",
+]
 
 F64: TypeAlias = npt.NDArray[np.float64]
 I64: TypeAlias = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreComponent:
+    """One score component: everything about it in one definition.
+
+    ``value`` (vectorised over the pair axis) and ``oracle`` (one pair, plain Python) use the
+    same operations in the same order, so both give bit-identical floats; they share no code.
+    """
+
+    code: Component
+    """Stable code (API, stored snapshots); never rename one."""
+    label: str
+    """German label shown beside the points."""
+    value: Callable[[PairArrays, Policy, int], F64]
+    """(pairs, policy, reference day number) → value in [0, 1] per pair."""
+    oracle: Callable[[PairFacts, Policy], float]
+    """(one pair, policy) → the same value."""
+    reason: Callable[[PairFacts, Policy], str]
+    """Short German reason for the points."""
+
 
 _EVICTION = URGENCIES.index("eviction_scheduled")
 _HOMELESS = URGENCIES.index("homeless")
@@ -42,8 +90,10 @@ def _urgency_base(policy: Policy) -> F64:
     return np.array([by_name[c] for c in URGENCIES], dtype=np.float64)
 
 
-def component_values(p: PairArrays, policy: Policy, reference_day: int) -> dict[Component, F64]:
-    """Value in [0, 1] of every component for every pair (call only for passing pairs)."""
+# --- urgency ---------------------------------------------------------------------------------
+
+
+def _urgency_value(p: PairArrays, policy: Policy, reference_day: int) -> F64:
     n = p.size
     u = policy.urgency
     urgency = np.broadcast_to(_urgency_base(policy)[p.urgency], (n,)).astype(np.float64)
@@ -60,12 +110,105 @@ def component_values(p: PairArrays, policy: Policy, reference_day: int) -> dict[
     days = np.minimum(np.maximum(days, 0), sat)
     homeless_value = u.homeless_recent + (u.homeless_long - u.homeless_recent) * (days / sat)
     urgency = np.where(p.urgency == _EVICTION, evict_value, urgency)
-    urgency = np.where(p.urgency == _HOMELESS, homeless_value, urgency)
+    return np.where(p.urgency == _HOMELESS, homeless_value, urgency)
 
+
+def _urgency_oracle(f: PairFacts, policy: Policy) -> float:
+    h, ref = f.household, f.reference_date
+    u = policy.urgency
+    base = {
+        "none": u.none,
+        "threatened": u.threatened,
+        "inadequate_housing": u.inadequate_housing,
+        "notice_received": u.notice_received,
+        "homeless": u.homeless_recent,
+        "eviction_scheduled": u.eviction_far,
+    }
+    urgency = float(base[h.urgency])
+    if h.urgency == "eviction_scheduled":
+        horizon = u.eviction_horizon_days
+        left = horizon if h.eviction_date is None else (h.eviction_date - ref).days
+        left = min(max(left, 0), horizon)
+        urgency = u.eviction_far + (u.eviction_near - u.eviction_far) * ((horizon - left) / horizon)
+    elif h.urgency == "homeless":
+        sat = u.homeless_saturation_days
+        days = 0 if h.homeless_since is None else (ref - h.homeless_since).days
+        days = min(max(days, 0), sat)
+        urgency = u.homeless_recent + (u.homeless_long - u.homeless_recent) * (days / sat)
+    return float(urgency)
+
+
+def _urgency_reason(f: PairFacts, policy: Policy) -> str:
+    h, ref = f.household, f.reference_date
+    if h.urgency == "eviction_scheduled":
+        if h.eviction_date is None:
+            return "Räumungstermin angesetzt (Datum nicht erfasst)"
+        left = (h.eviction_date - ref).days
+        when = "heute" if left == 0 else f"in {_days(left)}" if left > 0 else f"vor {_days(-left)}"
+        return f"Räumungstermin am {format_date(h.eviction_date)} ({when})"
+    if h.urgency == "homeless":
+        if h.homeless_since is None:
+            return "Wohnungslos (seit wann, ist nicht erfasst)"
+        days = max((ref - h.homeless_since).days, 0)
+        return f"Wohnungslos seit {format_date(h.homeless_since)} ({days} Tage)"
+    if h.urgency == "notice_received":
+        on = f" am {format_date(h.notice_date)}" if h.notice_date else ""
+        return f"Kündigung erhalten{on}"
+    return {
+        "inadequate_housing": "Unzumutbare Wohnverhältnisse",
+        "threatened": "Drohender Wohnungsverlust",
+    }.get(h.urgency, "Keine besondere Dringlichkeit")
+
+
+def _days(n: int) -> str:
+    return "1 Tag" if n == 1 else f"{n} Tagen" if n else "0 Tagen"
+
+
+URGENCY = ScoreComponent(
+    Component.URGENCY,
+    "Dringlichkeit",
+    value=_urgency_value,
+    oracle=_urgency_oracle,
+    reason=_urgency_reason,
+)
+
+
+# --- waiting time ------------------------------------------------------------------------------
+
+
+def _waiting_value(p: PairArrays, policy: Policy, reference_day: int) -> F64:
     wsat = policy.waiting.saturation_days
     waited = np.minimum(np.maximum(reference_day - np.asarray(p.registered_at), 0), wsat)
-    waiting = waited / wsat
+    return waited / wsat  # type: ignore[no-any-return]
 
+
+def _waiting_oracle(f: PairFacts, policy: Policy) -> float:
+    wsat = policy.waiting.saturation_days
+    return float(min(max((f.reference_date - f.household.registered_at).days, 0), wsat) / wsat)
+
+
+def _waiting_reason(f: PairFacts, policy: Policy) -> str:
+    h = f.household
+    days = max((f.reference_date - h.registered_at).days, 0)
+    return (
+        f"Registriert seit {format_date(h.registered_at)}: {days} Tage Wartezeit "
+        f"(volle Punkte ab {policy.waiting.saturation_days} Tagen)"
+    )
+
+
+WAITING = ScoreComponent(
+    Component.WAITING,
+    "Wartezeit",
+    value=_waiting_value,
+    oracle=_waiting_oracle,
+    reason=_waiting_reason,
+)
+
+
+# --- size fit ----------------------------------------------------------------------------------
+
+
+def _size_value(p: PairArrays, policy: Policy, reference_day: int) -> F64:
     s = policy.size_fit
     persons = np.asarray(p.persons, dtype=np.int64)
     appropriate = 50.0 + 15.0 * (persons - 1)
@@ -73,13 +216,91 @@ def component_values(p: PairArrays, policy: Policy, reference_day: int) -> dict[
         0.0, 1.0 - (np.abs(p.living_area - appropriate) / appropriate) / s.area_tolerance
     )
     rooms_fit = np.maximum(0.0, 1.0 - np.abs(p.rooms - persons) / s.rooms_tolerance)
-    size_fit = s.area_share * area_fit + (1.0 - s.area_share) * rooms_fit
+    return s.area_share * area_fit + (1.0 - s.area_share) * rooms_fit  # type: ignore[no-any-return]
 
+
+def _size_oracle(f: PairFacts, policy: Policy) -> float:
+    h, v = f.household, f.vacancy
+    s = policy.size_fit
+    appropriate = 50.0 + 15.0 * (h.persons - 1)
+    area_fit = max(0.0, 1.0 - (abs(v.living_area - appropriate) / appropriate) / s.area_tolerance)
+    rooms_fit = max(0.0, 1.0 - abs(v.rooms - h.persons) / s.rooms_tolerance)
+    return float(s.area_share * area_fit + (1.0 - s.area_share) * rooms_fit)
+
+
+def size_reason(persons: int, area: float, rooms: float) -> str:
+    """Reason of the size fit from the numbers it quotes."""
+    return (
+        f"{format_area(area)} und {_rooms(rooms)} für "
+        f"{format_persons(persons)}; angemessen sind etwa "
+        f"{format_area(wbs_entitled_area(persons))} und {_rooms(persons)}"
+    )
+
+
+def _rooms(value: float) -> str:
+    text = format_number(value, 1, trim=True)
+    return f"{text} Zimmer"
+
+
+SIZE_FIT = ScoreComponent(
+    Component.SIZE_FIT,
+    "Passende Größe",
+    value=_size_value,
+    oracle=_size_oracle,
+    reason=lambda f, policy: size_reason(
+        f.household.persons, f.vacancy.living_area, f.vacancy.rooms
+    ),
+)
+
+
+# --- location ----------------------------------------------------------------------------------
+
+
+def _location_value(p: PairArrays, policy: Policy, reference_day: int) -> F64:
     loc = policy.location
     with np.errstate(invalid="ignore"):
         decayed = loc.decay_km / (loc.decay_km + p.distance_km)
-    location = np.where(p.in_preferred, 1.0, np.where(p.has_known_towns, decayed, loc.neutral))
+    return np.where(p.in_preferred, 1.0, np.where(p.has_known_towns, decayed, loc.neutral))
 
+
+def _location_oracle(f: PairFacts, policy: Policy) -> float:
+    loc = policy.location
+    if f.in_preferred:
+        return 1.0
+    if f.distance_km is not None:
+        return float(loc.decay_km / (loc.decay_km + f.distance_km))
+    return float(loc.neutral)
+
+
+def location_reason(
+    in_preferred: bool, town_name: str, distance_km: float | None, nearest_town: str | None
+) -> str:
+    """Reason of the location from the facts it quotes."""
+    if in_preferred:
+        return f"Liegt in der gewünschten Kommune {town_name}"
+    if distance_km is not None:
+        return (
+            f"{town_name}, {format_km(distance_km)} von der nächsten gewünschten "
+            f"Kommune ({nearest_town})"
+        )
+    return "Keine Ortswünsche angegeben"
+
+
+LOCATION = ScoreComponent(
+    Component.LOCATION,
+    "Lage",
+    value=_location_value,
+    oracle=_location_oracle,
+    reason=lambda f, policy: location_reason(
+        f.in_preferred, f.town_name, f.distance_km, f.nearest_town
+    ),
+)
+
+
+# --- affordability -----------------------------------------------------------------------------
+
+
+def _affordability_value(p: PairArrays, policy: Policy, reference_day: int) -> F64:
     a = policy.affordability
     with np.errstate(invalid="ignore", divide="ignore"):  # money in cents, see pairs
         by_limit = np.where(p.kdu, (p.limit - p.gross_cold_rent) / p.limit, np.inf)
@@ -87,16 +308,91 @@ def component_values(p: PairArrays, policy: Policy, reference_day: int) -> dict[
             p.own_max_rent < 0, np.inf, (p.own_max_rent - p.warm_rent) / p.own_max_rent
         )
     headroom = np.minimum(by_limit, by_budget)
-    afford = np.where(
+    return np.where(
         np.isinf(headroom), a.neutral, np.minimum(1.0, np.maximum(headroom, 0.0) / a.full_headroom)
     )
-    values = {
-        Component.URGENCY: urgency,
-        Component.WAITING: waiting,
-        Component.SIZE_FIT: size_fit,
-        Component.LOCATION: location,
-        Component.AFFORDABILITY: afford,
-    }
+
+
+def _affordability_oracle(f: PairFacts, policy: Policy) -> float:
+    a = policy.affordability
+    headroom = math.inf
+    # the ratio in cents, as the engine divides (exact integers, one float division)
+    limit, budget = f.rent_limit_cents, f.budget_cents
+    if f.household.income_basis in KDU_INCOME_BASES and limit is not None:
+        headroom = min(headroom, float(limit - f.gross_cold_rent_cents) / float(limit))
+    if budget is not None:
+        headroom = min(headroom, float(budget - f.warm_rent_cents) / float(budget))
+    if math.isinf(headroom):
+        return float(a.neutral)
+    return float(min(1.0, max(headroom, 0.0) / a.full_headroom))
+
+
+def affordability_reason(
+    kdu: bool,
+    budget: int | None,
+    rent_limit: int | None,
+    gross_cold_rent: int,
+    warm_rent: int,
+    heating_known: bool,
+) -> str:
+    """Reason of the affordability from the numbers it quotes; amounts in cents (exact gaps:
+    "genau auf" means to the cent)."""
+    parts = []
+    if rent_limit is not None and kdu:
+        gap = rent_limit - gross_cold_rent
+        parts.append(
+            f"Bruttokaltmiete {format_cents(gross_cold_rent)} liegt "
+            + (f"{format_cents(gap)} unter" if gap > 0 else "genau auf")
+            + f" der Angemessenheitsgrenze von {format_cents(rent_limit)}"
+        )
+    if budget is not None:
+        label = "Warmmiete" if heating_known else "Bruttokaltmiete"
+        gap = budget - warm_rent
+        parts.append(
+            f"{label} {format_cents(warm_rent)} liegt "
+            + (f"{format_cents(gap)} unter" if gap > 0 else "genau auf")
+            + f" dem eigenen Budget von {format_cents(budget)}"
+        )
+    return "; ".join(parts) if parts else "Weder Angemessenheitsgrenze noch eigenes Budget"
+
+
+AFFORDABILITY = ScoreComponent(
+    Component.AFFORDABILITY,
+    "Bezahlbarkeit",
+    value=_affordability_value,
+    oracle=_affordability_oracle,
+    reason=lambda f, policy: affordability_reason(
+        f.household.income_basis in KDU_INCOME_BASES,
+        f.budget_cents,
+        f.rent_limit_cents,
+        f.gross_cold_rent_cents,
+        f.warm_rent_cents,
+        f.vacancy.heating_costs is not None,
+    ),
+)
+
+
+SCORE_COMPONENTS: tuple[ScoreComponent, ...] = (
+    URGENCY,
+    WAITING,
+    SIZE_FIT,
+    LOCATION,
+    AFFORDABILITY,
+)
+"""Every component in display (and rounding tie-break) order."""
+require_cover((c.code for c in SCORE_COMPONENTS), Component, "score components")
+_BY_CODE = {c.code: c for c in SCORE_COMPONENTS}
+
+
+def score_component(code: Component) -> ScoreComponent:
+    """The definition of component ``code``."""
+    return _BY_CODE[code]
+
+
+def component_values(p: PairArrays, policy: Policy, reference_day: int) -> dict[Component, F64]:
+    """Value in [0, 1] of every component for every pair (call only for passing pairs)."""
+    n = p.size
+    values = {c.code: c.value(p, policy, reference_day) for c in SCORE_COMPONENTS}
     return {c: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for c, v in values.items()}
 
 

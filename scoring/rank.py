@@ -18,7 +18,7 @@ from typing import Any, TypeAlias, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from scoring.codes import Component, Rule, WarningCode
+from scoring.codes import Component, Rule
 from scoring.components import apportion, component_values, total_hundredths
 from scoring.errors import FieldError, ScoringInputError
 from scoring.explain import (
@@ -59,6 +59,7 @@ from scoring.results import (
     ScoreMatrix,
     VacancyRanking,
 )
+from scoring.rulebook import RULEBOOK, Rulebook
 from scoring.rules import evaluate_rules, evaluate_warnings
 
 __all__ = [
@@ -115,8 +116,10 @@ def _is_shared(mask: Bool) -> bool:
     return mask.strides == (0,)
 
 
-def _evaluate(pairs: PairArrays, policy: Policy, reference_day: int) -> _Evaluation:
-    masks = evaluate_rules(pairs)
+def _evaluate(
+    pairs: PairArrays, policy: Policy, reference_day: int, rulebook: Rulebook
+) -> _Evaluation:
+    masks = evaluate_rules(pairs, rulebook)
     excluded = np.zeros(pairs.size, dtype=bool)
     for mask in masks.values():
         if _is_shared(mask):
@@ -333,22 +336,6 @@ class _PageFacts:
             for k in range(len(hr))
         ]
 
-    def warning_key(self, code: WarningCode, k: int) -> tuple[object, ...]:
-        """Everything the sentence of ``code`` reads for row ``k``."""
-        source = self.source
-        if code is WarningCode.HEATING_ABOVE_LIMIT:
-            vr = self.vacancy_rows[k]
-            heating = int(source.v.heating_costs_cents[vr])
-            return (code, heating, self.heating[k], self.persons[k])
-        if code is WarningCode.HEATING_UNKNOWN:
-            hr, vr = self.household_rows[k], self.vacancy_rows[k]
-            return (
-                code,
-                int(source.h.own_max_rent_cents[hr]),
-                int(source.frame.gross_cold_rent[vr]),
-            )
-        return (code,)
-
 
 def _optional(values: list[float]) -> list[float | None]:
     return [None if x != x else x for x in values]  # x != x: NaN
@@ -369,6 +356,7 @@ _PAGE_COLUMNS = frozenset(
         "heating_known",
         "heating_costs",
         "own_max_rent",
+        "gross_cold_rent",
         "has_pets",
         "pets",
     }
@@ -377,7 +365,7 @@ _PAGE_COLUMNS = frozenset(
 
 
 def _page_rows(
-    ev: _Evaluation, order: I64, policy: Policy, source: _FactSource
+    ev: _Evaluation, order: I64, policy: Policy, source: _FactSource, rulebook: Rulebook
 ) -> list[tuple[int, float, tuple[ComponentScore, ...], tuple[Reason, ...]]]:
     """(pair index, total, components, warnings) for the rows on the page."""
     if not len(order):
@@ -386,9 +374,14 @@ def _page_rows(
     values = {c: v[order] for c, v in ev.values.items()}
     totals = ev.totals[order].tolist()
     points = apportion(values, policy, ev.totals[order]).tolist()
-    warnings = evaluate_warnings(page)
-    raised_rows = np.stack([warnings[c] for c in WarningCode], axis=1).tolist()
+    warnings = evaluate_warnings(page, rulebook)
     n = page.size
+    # per raised warning, the numbers its sentence quotes, row by row
+    quoted = [
+        (w, [np.broadcast_to(c, (n,)).tolist() for c in w.columns(page)], mask.tolist())
+        for w in rulebook.warnings
+        if (mask := warnings[w.code]).any()
+    ]
     facts = _PageFacts(
         source,
         np.broadcast_to(page.household_row, (n,)).tolist(),
@@ -399,16 +392,14 @@ def _page_rows(
     value_rows = np.stack([values[c] for c in COMPONENTS], axis=1).tolist()
     reasons = _reason_cache(source.h, policy, source.reference_date)
     rows = []
-    codes = tuple(WarningCode)
     for k, keys in enumerate(facts.reason_keys()):
         comps = reasons.component_rows(keys, value_rows[k], points[k], facts.facts, k)
-        raised = raised_rows[k]
         warns: tuple[Reason, ...] = ()
-        if True in raised:
+        if quoted:
             warns = tuple(
-                reasons.warning(code, facts.warning_key(code, k), facts.facts, k)
-                for code, on in zip(codes, raised, strict=True)
-                if on
+                reasons.warning(w, (w.code, *(column[k] for column in columns)))
+                for w, columns, raised in quoted
+                if raised[k]
             )
         rows.append((k, totals[k] / 100, comps, warns))
     return rows
@@ -427,13 +418,14 @@ def rank_households(
     limit: int = 50,
     offset: int = 0,
     excluded_sample: int = 0,
+    rulebook: Rulebook = RULEBOOK,
 ) -> VacancyRanking:
     """Rank all households for one vacancy: a page of rows, the eligible count and the funnel.
 
     ``proposed_ids``/``declined_ids`` are households with a live proposal for this vacancy or
     an earlier decline; they are excluded with their own rule codes. ``excluded_sample`` > 0
     also names up to that many excluded households per rule (pages link them to "Warum
-    nicht?").
+    nicht?"). ``rulebook``: the hard rules and warnings applied (default: the shipped ones).
     """
     return _rank_households_in(
         households,
@@ -448,6 +440,7 @@ def rank_households(
         limit=limit,
         offset=offset,
         excluded_sample=excluded_sample,
+        rulebook=rulebook,
     )
 
 
@@ -478,6 +471,7 @@ def _household_evaluation(
     reference_date: dt.date,
     proposed_ids: Iterable[int],
     declined_ids: Iterable[int],
+    rulebook: Rulebook = RULEBOOK,
 ) -> tuple[_Evaluation, VacancyFrame, PreferenceIndex]:
     frame = VacancyFrame.build(vacancies, municipalities, rent_limits)
     prefs = PreferenceIndex.build(households, municipalities)
@@ -490,7 +484,7 @@ def _household_evaluation(
         _member(households.id, proposed_ids),
         _member(households.id, declined_ids),
     )
-    return _evaluate(pairs, policy, day_number(reference_date)), frame, prefs
+    return _evaluate(pairs, policy, day_number(reference_date), rulebook), frame, prefs
 
 
 def _household_order(households: Households, ev: _Evaluation, stop: int) -> I64:
@@ -513,6 +507,7 @@ def _rank_households_in(
     limit: int,
     offset: int,
     excluded_sample: int = 0,
+    rulebook: Rulebook = RULEBOOK,
 ) -> VacancyRanking:
     _check_page(limit, offset)
     ev, frame, prefs = _household_evaluation(
@@ -525,6 +520,7 @@ def _rank_households_in(
         reference_date,
         proposed_ids,
         declined_ids,
+        rulebook,
     )
     order = _household_order(households, ev, offset + limit)[offset:]
     source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
@@ -536,7 +532,7 @@ def _rank_households_in(
             components=comps,
             warnings=warns,
         )
-        for k, total, comps, warns in _page_rows(ev, order, policy, source)
+        for k, total, comps, warns in _page_rows(ev, order, policy, source, rulebook)
     )
     counts = _counts(ev)
     return VacancyRanking(
@@ -545,7 +541,7 @@ def _rank_households_in(
         policy_version=policy.version,
         reference_date=reference_date,
         eligible_count=len(ev.passing),
-        funnel=build_funnel("Haushalte", len(households), len(ev.passing), counts),
+        funnel=build_funnel("Haushalte", len(households), len(ev.passing), counts, rulebook),
         rows=rows,
         offset=offset,
         limit=limit,
@@ -566,6 +562,7 @@ def rank_vacancies(
     declined_vacancy_ids: Collection[int] = (),
     limit: int = 50,
     offset: int = 0,
+    rulebook: Rulebook = RULEBOOK,
 ) -> HouseholdRanking:
     """Rank all ``vacancies`` for one household (``household_id`` in ``households``).
 
@@ -585,7 +582,7 @@ def rank_vacancies(
         _member(vacancies.id, proposed_vacancy_ids),
         _member(vacancies.id, declined_vacancy_ids),
     )
-    ev = _evaluate(pairs, policy, day_number(reference_date))
+    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook)
     rows_ = ev.passing
     tiebreak = [vacancies.available_from[rows_], vacancies.id[rows_]]
     order = _top(ev.totals, tiebreak, offset + limit)[offset:]
@@ -598,7 +595,7 @@ def rank_vacancies(
             components=comps,
             warnings=warns,
         )
-        for k, total, comps, warns in _page_rows(ev, order, policy, source)
+        for k, total, comps, warns in _page_rows(ev, order, policy, source, rulebook)
     )
     counts = _counts(ev)
     return HouseholdRanking(
@@ -607,7 +604,7 @@ def rank_vacancies(
         policy_version=policy.version,
         reference_date=reference_date,
         eligible_count=len(rows_),
-        funnel=build_funnel("Wohnungen", len(vacancies), len(rows_), counts),
+        funnel=build_funnel("Wohnungen", len(vacancies), len(rows_), counts, rulebook),
         rows=rows,
         offset=offset,
         limit=limit,
@@ -634,6 +631,7 @@ def explain_pair(
     reference_date: dt.date,
     proposed: bool = False,
     declined: bool = False,
+    rulebook: Rulebook = RULEBOOK,
 ) -> PairExplanation:
     """ "Warum?" / "Warum nicht?": every exclusion, the warnings and (if eligible) the
     components with points and reasons for one household and one vacancy."""
@@ -645,16 +643,16 @@ def explain_pair(
     pairs = pairs_for_household(
         households, i, vacancies, frame, prefs, np.bool_(proposed), np.bool_(declined)
     )
-    ev = _evaluate(pairs, policy, day_number(reference_date))
+    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook)
     source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
     facts = source.facts([i], [0], [bool(pairs.in_preferred[0])], [float(pairs.distance_km[0])])[0]
     failed = [rule for rule, mask in ev.masks.items() if mask[0]]
-    warnings = evaluate_warnings(with_heating_limit(pairs, frame))
+    warnings = evaluate_warnings(with_heating_limit(pairs, frame), rulebook)
     raised = [code for code, mask in warnings.items() if mask[0]]
     components: tuple[ComponentScore, ...] = ()
     total: float | None = None
     if len(ev.passing):
-        page = _page_rows(ev, np.array([0], dtype=np.int64), policy, source)
+        page = _page_rows(ev, np.array([0], dtype=np.int64), policy, source, rulebook)
         total, components = page[0][1], page[0][2]
     return PairExplanation(
         household_id=int(household_id),
@@ -665,8 +663,8 @@ def explain_pair(
         eligible=not failed,
         total=total,
         components=components,
-        exclusions=exclusion_reasons(failed, facts),
-        warnings=warning_reasons(raised, facts),
+        exclusions=exclusion_reasons(failed, facts, rulebook),
+        warnings=warning_reasons(raised, facts, rulebook),
     )
 
 

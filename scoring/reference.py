@@ -1,10 +1,12 @@
 """Reference implementation: every rule and component, one pair at a time, in plain Python.
 
 This is the oracle the vectorised engine is tested against (same exclusions, warnings,
-components, totals and order). It shares nothing with the vectorised path except the input
-tables, the policy and the sentence templates of :mod:`scoring.explain`; rent limits,
-distances and preferred towns are worked out here independently. It is slow by design and
-never used to serve requests.
+components, totals and order). The per-pair checks and values are the ``oracle`` of each
+definition in :mod:`scoring.rulebook` and :mod:`scoring.components`, written beside the
+vectorised ``check``/``value`` but sharing no code with it. Beyond those it shares only the
+input tables, the policy and the sentences; rent limits, distances, preferred towns, ranking
+order and apportionment are worked out here independently. It is slow by design and never
+used to serve requests.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from scoring.codes import Component, Rule, WarningCode
+from scoring.components import SCORE_COMPONENTS
 from scoring.explain import (
     PairFacts,
     build_funnel,
@@ -23,7 +26,6 @@ from scoring.explain import (
 )
 from scoring.geo import haversine_km
 from scoring.inputs import (
-    KDU_INCOME_BASES,
     URGENCIES,
     HouseholdRow,
     Households,
@@ -32,7 +34,6 @@ from scoring.inputs import (
     Vacancies,
     Vacancy,
 )
-from scoring.money import from_cents
 from scoring.policy import Policy
 from scoring.results import (
     ComponentScore,
@@ -41,6 +42,7 @@ from scoring.results import (
     RankedVacancy,
     VacancyRanking,
 )
+from scoring.rulebook import RULEBOOK, Rulebook
 
 __all__ = [
     "ReferencePair",
@@ -142,133 +144,16 @@ def _facts(
     )
 
 
-def _rules(f: PairFacts, proposed: bool, declined: bool) -> list[Rule]:
-    h, v = f.household, f.vacancy
-    kdu = h.income_basis in KDU_INCOME_BASES
-    failed = []
-    if h.status != "active":
-        failed.append(Rule.NOT_ACTIVE)
-    if proposed:
-        failed.append(Rule.ALREADY_PROPOSED)
-    if declined:
-        failed.append(Rule.DECLINED_BEFORE)
-    if v.living_area < 10.0 * h.persons or (
-        v.max_persons is not None and h.persons > v.max_persons
-    ):
-        failed.append(Rule.HOUSEHOLD_TOO_LARGE)
-    if v.min_persons is not None and h.persons < v.min_persons:
-        failed.append(Rule.HOUSEHOLD_TOO_SMALL)
-    limit = None if f.rent_limit_cents is None else from_cents(f.rent_limit_cents)
-    if kdu and limit is None:
-        failed.append(Rule.RENT_LIMIT_UNKNOWN)
-    if kdu and limit is not None and v.gross_cold_rent > limit:  # Decimal: exact
-        failed.append(Rule.RENT_ABOVE_LIMIT)
-    if h.own_max_rent is not None and v.warm_rent > h.own_max_rent:
-        failed.append(Rule.RENT_ABOVE_BUDGET)
-    if v.wbs_required and (h.wbs_valid_until is None or h.wbs_valid_until < v.available_from):
-        failed.append(Rule.WBS_MISSING)
-    if v.wbs_required and v.living_area > 50.0 + 15.0 * (h.persons - 1) + 5.0:
-        failed.append(Rule.WBS_SIZE)
-    if h.needs_barrier_free and not (v.barrier_free or v.wheelchair_accessible):
-        failed.append(Rule.NOT_BARRIER_FREE)
-    if h.needs_wheelchair and not v.wheelchair_accessible:
-        failed.append(Rule.NOT_WHEELCHAIR_ACCESSIBLE)
-    if (h.needs_ground_floor and v.floor != 0) or (
-        not v.lift
-        and h.max_floor_without_lift is not None
-        and abs(v.floor) > h.max_floor_without_lift
-    ):
-        failed.append(Rule.FLOOR_NOT_REACHABLE)
-    if h.has_pets and v.pets == "no":
-        failed.append(Rule.PETS_NOT_ALLOWED)
-    if (h.preferences_hard and h.preferred_ags and not f.in_preferred) or (
-        h.max_distance_km is not None
-        and f.distance_km is not None
-        and f.distance_km > h.max_distance_km
-    ):
-        failed.append(Rule.OUTSIDE_AREA)
-    return failed
+def _rules(f: PairFacts, proposed: bool, declined: bool, rulebook: Rulebook) -> list[Rule]:
+    return [rule.code for rule in rulebook.rules if rule.oracle(f, proposed, declined)]
 
 
-def _warnings(f: PairFacts) -> list[WarningCode]:
-    h, v = f.household, f.vacancy
-    raised = []
-    if (
-        h.income_basis in KDU_INCOME_BASES
-        and v.heating_costs is not None
-        and f.heating_limit_cents is not None
-        and v.heating_costs > from_cents(f.heating_limit_cents)
-    ):
-        raised.append(WarningCode.HEATING_ABOVE_LIMIT)
-    if v.heating_costs is None and h.own_max_rent is not None:
-        raised.append(WarningCode.HEATING_UNKNOWN)
-    if h.has_pets and v.pets == "on_request":
-        raised.append(WarningCode.PETS_ON_REQUEST)
-    return raised
-
-
-def _days(a: dt.date, b: dt.date) -> int:
-    return (a - b).days
+def _warnings(f: PairFacts, rulebook: Rulebook) -> list[WarningCode]:
+    return [warning.code for warning in rulebook.warnings if warning.oracle(f)]
 
 
 def _values(f: PairFacts, policy: Policy) -> dict[Component, float]:
-    h, v, ref = f.household, f.vacancy, f.reference_date
-    u = policy.urgency
-    base = {
-        "none": u.none,
-        "threatened": u.threatened,
-        "inadequate_housing": u.inadequate_housing,
-        "notice_received": u.notice_received,
-        "homeless": u.homeless_recent,
-        "eviction_scheduled": u.eviction_far,
-    }
-    urgency = float(base[h.urgency])
-    if h.urgency == "eviction_scheduled":
-        horizon = u.eviction_horizon_days
-        left = horizon if h.eviction_date is None else _days(h.eviction_date, ref)
-        left = min(max(left, 0), horizon)
-        urgency = u.eviction_far + (u.eviction_near - u.eviction_far) * ((horizon - left) / horizon)
-    elif h.urgency == "homeless":
-        sat = u.homeless_saturation_days
-        days = 0 if h.homeless_since is None else _days(ref, h.homeless_since)
-        days = min(max(days, 0), sat)
-        urgency = u.homeless_recent + (u.homeless_long - u.homeless_recent) * (days / sat)
-
-    wsat = policy.waiting.saturation_days
-    waiting = min(max(_days(ref, h.registered_at), 0), wsat) / wsat
-
-    s = policy.size_fit
-    appropriate = 50.0 + 15.0 * (h.persons - 1)
-    area_fit = max(0.0, 1.0 - (abs(v.living_area - appropriate) / appropriate) / s.area_tolerance)
-    rooms_fit = max(0.0, 1.0 - abs(v.rooms - h.persons) / s.rooms_tolerance)
-    size_fit = s.area_share * area_fit + (1.0 - s.area_share) * rooms_fit
-
-    loc = policy.location
-    if f.in_preferred:
-        location = 1.0
-    elif f.distance_km is not None:
-        location = loc.decay_km / (loc.decay_km + f.distance_km)
-    else:
-        location = float(loc.neutral)
-
-    a = policy.affordability
-    headroom = math.inf
-    # the ratio in cents, as the engine divides (exact integers, one float division)
-    limit, budget = f.rent_limit_cents, f.budget_cents
-    if h.income_basis in KDU_INCOME_BASES and limit is not None:
-        headroom = min(headroom, float(limit - f.gross_cold_rent_cents) / float(limit))
-    if budget is not None:
-        headroom = min(headroom, float(budget - f.warm_rent_cents) / float(budget))
-    afford = (
-        float(a.neutral) if math.isinf(headroom) else min(1.0, max(headroom, 0.0) / a.full_headroom)
-    )
-    return {
-        Component.URGENCY: float(urgency),
-        Component.WAITING: float(waiting),
-        Component.SIZE_FIT: float(size_fit),
-        Component.LOCATION: float(location),
-        Component.AFFORDABILITY: float(afford),
-    }
+    return {c.code: c.oracle(f, policy) for c in SCORE_COMPONENTS}
 
 
 def _total(values: dict[Component, float], policy: Policy) -> int:
@@ -301,14 +186,15 @@ def reference_evaluate_pair(
     reference_date: dt.date,
     proposed: bool = False,
     declined: bool = False,
+    rulebook: Rulebook = RULEBOOK,
 ) -> ReferencePair:
     """All failed rules, warnings and (if eligible) component values and total of one pair."""
     facts = _facts(household, vacancy, municipalities, rent_limits, reference_date)
-    failed = _rules(facts, proposed, declined)
+    failed = _rules(facts, proposed, declined, rulebook)
     values = None if failed else _values(facts, policy)
     return ReferencePair(
         exclusions=tuple(failed),
-        warnings=tuple(_warnings(facts)),
+        warnings=tuple(_warnings(facts, rulebook)),
         values=values,
         total_hundredths=None if values is None else _total(values, policy),
         facts=facts,
@@ -327,6 +213,7 @@ def reference_rank_households(
     declined_ids: Collection[int] = (),
     limit: int = 50,
     offset: int = 0,
+    rulebook: Rulebook = RULEBOOK,
 ) -> VacancyRanking:
     """Oracle of :func:`scoring.rank.rank_households` (same result type)."""
     proposed, declined = set(proposed_ids), set(declined_ids)
@@ -342,6 +229,7 @@ def reference_rank_households(
             reference_date=reference_date,
             proposed=h.id in proposed,
             declined=h.id in declined,
+            rulebook=rulebook,
         )
         for rule in pair.exclusions:
             counts[rule] = counts.get(rule, 0) + 1
@@ -355,7 +243,7 @@ def reference_rank_households(
             household_id=pair.facts.household.id,
             total=(pair.total_hundredths or 0) / 100,
             components=_components(pair, policy),
-            warnings=warning_reasons(list(pair.warnings), pair.facts),
+            warnings=warning_reasons(list(pair.warnings), pair.facts, rulebook),
         )
         for k, (_, pair) in enumerate(eligible[offset : offset + limit])
     )
@@ -365,7 +253,7 @@ def reference_rank_households(
         policy_version=policy.version,
         reference_date=reference_date,
         eligible_count=len(eligible),
-        funnel=build_funnel("Haushalte", len(households), len(eligible), counts),
+        funnel=build_funnel("Haushalte", len(households), len(eligible), counts, rulebook),
         rows=rows,
         offset=offset,
         limit=limit,
@@ -391,6 +279,7 @@ def reference_rank_vacancies(
     declined_vacancy_ids: Collection[int] = (),
     limit: int = 50,
     offset: int = 0,
+    rulebook: Rulebook = RULEBOOK,
 ) -> HouseholdRanking:
     """Oracle of :func:`scoring.rank.rank_vacancies` (same result type)."""
     proposed, declined = set(proposed_vacancy_ids), set(declined_vacancy_ids)
@@ -406,6 +295,7 @@ def reference_rank_vacancies(
             reference_date=reference_date,
             proposed=v.id in proposed,
             declined=v.id in declined,
+            rulebook=rulebook,
         )
         for rule in pair.exclusions:
             counts[rule] = counts.get(rule, 0) + 1
@@ -418,7 +308,7 @@ def reference_rank_vacancies(
             vacancy_id=pair.facts.vacancy.id,
             total=(pair.total_hundredths or 0) / 100,
             components=_components(pair, policy),
-            warnings=warning_reasons(list(pair.warnings), pair.facts),
+            warnings=warning_reasons(list(pair.warnings), pair.facts, rulebook),
         )
         for k, (_, pair) in enumerate(eligible[offset : offset + limit])
     )
@@ -428,7 +318,7 @@ def reference_rank_vacancies(
         policy_version=policy.version,
         reference_date=reference_date,
         eligible_count=len(eligible),
-        funnel=build_funnel("Wohnungen", len(vacancies), len(eligible), counts),
+        funnel=build_funnel("Wohnungen", len(vacancies), len(eligible), counts, rulebook),
         rows=rows,
         offset=offset,
         limit=limit,

@@ -19,7 +19,7 @@ from matching.actors import Actor
 from matching.consent.service import ConsentCheck, checks_for_proposal
 from matching.db.models import Vacancy
 from matching.households.name_index import matching_ids
-from matching.proposals.checker import NON_OVERRIDABLE
+from matching.proposals.checker import may_override
 from matching.ranking.results import HouseholdMatch, VacancyMatches
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class CandidatePage:
     @property
     def overridable(self) -> frozenset[str]:
         """Rules a written justification may override (others make the pair impossible)."""
-        return frozenset(g.code for g in self.ranking.excluded if g.code not in NON_OVERRIDABLE)
+        return frozenset(g.code for g in self.ranking.excluded if may_override(g.code))
 
 
 async def consent_states(

@@ -12,9 +12,15 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.proposals.errors import DomainError
+from scoring import RULEBOOK
 
-# Exclusions a written justification can never override: the pair is impossible, not unwise.
-NON_OVERRIDABLE = frozenset({"ALREADY_PROPOSED", "NOT_ACTIVE"})
+
+def may_override(code: str) -> bool:
+    """Whether a written justification may override an exclusion by rule ``code``.
+
+    The rulebook says which rules make a pair impossible rather than unwise; a code it does
+    not know is never overridable (fail closed)."""
+    return RULEBOOK.overridable(code)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from matching.enums import (
 )
 from matching.notifications.outbox import enqueue
 from matching.proposals import engine, tokens
-from matching.proposals.checker import NON_OVERRIDABLE, PairChecker
+from matching.proposals.checker import PairChecker, may_override
 from matching.proposals.engine import must
 from matching.proposals.errors import (
     Conflict,
@@ -209,7 +209,7 @@ async def _propose_one(
     overridden = [code for code, _ in evaluation.exclusions]
     if evaluation.exclusions:
         sentences = " ".join(sentence for _, sentence in evaluation.exclusions)
-        if any(code in NON_OVERRIDABLE for code in overridden):
+        if not all(may_override(code) for code in overridden):
             raise _Refused("excluded", sentences)
         if not justification or len(justification.strip()) < MIN_JUSTIFICATION:
             raise _Refused(
