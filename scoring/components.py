@@ -33,11 +33,12 @@ from scoring.formatting import (
     format_persons,
 )
 from scoring.inputs import KDU_INCOME_BASES, NO_DAY, URGENCIES
-from scoring.pairs import PairArrays
+from scoring.pairs import COLUMN_NAMES, PairArrays
 from scoring.policy import Policy
 from scoring.rulebook import require_cover, wbs_entitled_area
 
 __all__ = [
+    "COMPONENT_COLUMNS",
     "SCORE_COMPONENTS",
     "ScoreComponent",
     "affordability_reason",
@@ -71,6 +72,13 @@ class ScoreComponent:
     """(one pair, policy) → the same value."""
     reason: Callable[[PairFacts, Policy], str]
     """Short German reason for the points."""
+    reads: frozenset[str]
+    """The pair columns ``value`` reads (only these are gathered for the passing pairs)."""
+
+    def __post_init__(self) -> None:
+        unknown = self.reads - COLUMN_NAMES
+        if unknown:
+            raise ValueError(f"{self.code}: unknown pair columns {sorted(unknown)}")
 
 
 _EVICTION = URGENCIES.index("eviction_scheduled")
@@ -170,6 +178,7 @@ URGENCY = ScoreComponent(
     value=_urgency_value,
     oracle=_urgency_oracle,
     reason=_urgency_reason,
+    reads=frozenset({"urgency", "eviction_date", "homeless_since"}),
 )
 
 
@@ -202,6 +211,7 @@ WAITING = ScoreComponent(
     value=_waiting_value,
     oracle=_waiting_oracle,
     reason=_waiting_reason,
+    reads=frozenset({"registered_at"}),
 )
 
 
@@ -250,6 +260,7 @@ SIZE_FIT = ScoreComponent(
     reason=lambda f, policy: size_reason(
         f.household.persons, f.vacancy.living_area, f.vacancy.rooms
     ),
+    reads=frozenset({"persons", "living_area", "rooms"}),
 )
 
 
@@ -294,6 +305,7 @@ LOCATION = ScoreComponent(
     reason=lambda f, policy: location_reason(
         f.in_preferred, f.town_name, f.distance_km, f.nearest_town
     ),
+    reads=frozenset({"distance_km", "in_preferred", "has_known_towns"}),
 )
 
 
@@ -369,6 +381,7 @@ AFFORDABILITY = ScoreComponent(
         f.warm_rent_cents,
         f.vacancy.heating_costs is not None,
     ),
+    reads=frozenset({"kdu", "limit", "gross_cold_rent", "own_max_rent", "warm_rent"}),
 )
 
 
@@ -382,6 +395,8 @@ SCORE_COMPONENTS: tuple[ScoreComponent, ...] = (
 """Every component in display (and rounding tie-break) order."""
 require_cover((c.code for c in SCORE_COMPONENTS), Component, "score components")
 _BY_CODE = {c.code: c for c in SCORE_COMPONENTS}
+COMPONENT_COLUMNS: frozenset[str] = frozenset().union(*(c.reads for c in SCORE_COMPONENTS))
+"""The pair columns the components read."""
 
 
 def score_component(code: Component) -> ScoreComponent:

@@ -13,7 +13,7 @@ vacancy values are scalars; for one household it is the other way round. Money c
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, TypeAlias
+from typing import Any, NoReturn, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +31,8 @@ from scoring.inputs import (
 from scoring.limits import limit_matrix
 
 __all__ = [
+    "COLUMN_NAMES",
+    "NotGathered",
     "PairArrays",
     "PreferenceIndex",
     "VacancyFrame",
@@ -253,14 +255,15 @@ class PairArrays:
 
     def take(self, index: I64, names: frozenset[str] | None = None, **values: Col) -> PairArrays:
         """The pairs at ``index`` (shared scalars stay scalars); only columns in ``names`` are
-        gathered when given (the others must not be read afterwards). ``values`` replace
-        columns of the result."""
+        gathered when given: any use of another per-pair column fails loudly (see
+        :class:`NotGathered`). ``values`` replace columns of the result."""
         state = dict(self.__dict__)
         state["size"] = len(index)
-        for name in _COLUMN_NAMES if names is None else names:
+        for name in _COLUMN_NAMES:
             value = state[name]
             if isinstance(value, np.ndarray) and value.ndim == 1:
-                state[name] = value[index]
+                gather = names is None or name in names
+                state[name] = value[index] if gather else NotGathered(name)
         state.update(values)
         out: PairArrays = object.__new__(PairArrays)
         out.__dict__.update(state)  # frozen: no __init__ or validation needed for a subset
@@ -268,28 +271,37 @@ class PairArrays:
 
 
 _COLUMN_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PairArrays) if f.name != "size")
+COLUMN_NAMES = frozenset(_COLUMN_NAMES)
+"""Every pair column (for declarations of the columns a check or value reads)."""
 
 
-SCORE_COLUMNS = frozenset(
-    {
-        "urgency",
-        "eviction_date",
-        "homeless_since",
-        "registered_at",
-        "persons",
-        "living_area",
-        "rooms",
-        "in_preferred",
-        "has_known_towns",
-        "distance_km",
-        "kdu",
-        "limit",
-        "gross_cold_rent",
-        "own_max_rent",
-        "warm_rent",
-    }
-)
-"""Columns read by the score components."""
+class NotGathered:
+    """Stands for a per-pair column that :meth:`PairArrays.take` did not gather.
+
+    Why: a component or warning reading a column it did not declare would otherwise read the
+    ungathered full-length array (or a stale one); every use (numpy conversion, comparison,
+    arithmetic, truth value) raises instead.
+    """
+
+    __slots__ = ("name",)
+    __array_ufunc__ = None  # numpy operators defer to the methods below
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _fail(self, *args: object, **kwargs: object) -> NoReturn:
+        raise RuntimeError(
+            f"pair column {self.name!r} was not gathered for this subset: add it to the "
+            "columns the definition reads (reads=...)"
+        )
+
+    __array__ = __bool__ = __len__ = __getitem__ = __iter__ = __index__ = _fail
+    __int__ = __float__ = __neg__ = __pos__ = __abs__ = __invert__ = _fail
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _fail
+    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = _fail
+    __hash__ = object.__hash__
 
 
 def pairs_for_vacancy(

@@ -19,7 +19,12 @@ import numpy as np
 import numpy.typing as npt
 
 from scoring.codes import Component, Rule
-from scoring.components import apportion, component_values, total_hundredths
+from scoring.components import (
+    COMPONENT_COLUMNS,
+    apportion,
+    component_values,
+    total_hundredths,
+)
 from scoring.errors import FieldError, ScoringInputError
 from scoring.explain import (
     COMPONENTS,
@@ -40,7 +45,6 @@ from scoring.inputs import (
     from_day_number,
 )
 from scoring.pairs import (
-    SCORE_COLUMNS,
     PairArrays,
     PreferenceIndex,
     VacancyFrame,
@@ -128,7 +132,7 @@ def _evaluate(
         else:
             excluded |= mask
     passing = np.flatnonzero(~excluded)
-    scored = pairs.take(passing, SCORE_COLUMNS)
+    scored = pairs.take(passing, COMPONENT_COLUMNS)
     values = component_values(scored, policy, reference_day)
     return _Evaluation(pairs, masks, passing, scored, values, total_hundredths(values, policy))
 
@@ -345,23 +349,10 @@ def _optional_cents(values: list[int]) -> list[int | None]:
     return [None if x < 0 else x for x in values]  # NO_AMOUNT: none
 
 
-_PAGE_COLUMNS = frozenset(
-    {
-        "household_row",
-        "vacancy_row",
-        "in_preferred",
-        "distance_km",
-        "persons",
-        "kdu",
-        "heating_known",
-        "heating_costs",
-        "own_max_rent",
-        "gross_cold_rent",
-        "has_pets",
-        "pets",
-    }
+_FACT_COLUMNS = frozenset(
+    {"household_row", "vacancy_row", "in_preferred", "distance_km", "persons"}
 )
-"""Columns read for the rows on a page (warnings and facts)."""
+"""Columns read for the rows on a page besides the warnings' (facts, heating limits)."""
 
 
 def _page_rows(
@@ -370,7 +361,8 @@ def _page_rows(
     """(pair index, total, components, warnings) for the rows on the page."""
     if not len(order):
         return []
-    page = with_heating_limit(ev.pairs.take(ev.passing[order], _PAGE_COLUMNS), source.frame)
+    columns = _FACT_COLUMNS | rulebook.warning_columns
+    page = with_heating_limit(ev.pairs.take(ev.passing[order], columns), source.frame)
     values = {c: v[order] for c, v in ev.values.items()}
     totals = ev.totals[order].tolist()
     points = apportion(values, policy, ev.totals[order]).tolist()

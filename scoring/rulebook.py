@@ -60,6 +60,7 @@ from scoring.inputs import KDU_INCOME_BASES, PETS
 from scoring.masks import both, either
 from scoring.money import from_cents, optional_cents
 from scoring.pairs import (
+    COLUMN_NAMES,
     MIN_AREA_PER_PERSON,
     WBS_AREA_PER_FURTHER_PERSON,
     WBS_BASE_AREA,
@@ -116,6 +117,14 @@ class WarningRule:
     text: Callable[..., str]
     numbers: Callable[[PairFacts], tuple[Any, ...]]
     columns: Callable[[PairArrays], tuple[Any, ...]]
+    reads: frozenset[str]
+    """The pair columns ``check`` and ``columns`` read (only these are gathered for the rows
+    of a ranking page)."""
+
+    def __post_init__(self) -> None:
+        unknown = self.reads - COLUMN_NAMES
+        if unknown:
+            raise ValueError(f"{self.code}: unknown pair columns {sorted(unknown)}")
 
     def sentence(self, f: PairFacts) -> str:
         """German sentence for the pair ``f``."""
@@ -135,10 +144,14 @@ class Rulebook:
     warnings: tuple[WarningRule, ...]
     _rules: dict[str, HardRule] = field(init=False, repr=False, compare=False)
     _warnings: dict[str, WarningRule] = field(init=False, repr=False, compare=False)
+    warning_columns: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The pair columns the warnings read."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_rules", _by_code(self.rules, "Regel"))
-        object.__setattr__(self, "_warnings", _by_code(self.warnings, "Hinweis"))
+        object.__setattr__(self, "_rules", _by_code(self.rules, "rule"))
+        object.__setattr__(self, "_warnings", _by_code(self.warnings, "warning"))
+        columns = frozenset[str]().union(*(w.reads for w in self.warnings))
+        object.__setattr__(self, "warning_columns", columns)
 
     def rule(self, code: str) -> HardRule:
         """The definition of rule ``code`` (``KeyError`` if unknown)."""
@@ -160,7 +173,7 @@ def _by_code(entries: Iterable[HardRule | WarningRule], what: str) -> dict[str, 
     for entry in entries:
         code = str(entry.code)
         if code in out:
-            raise ValueError(f"{what} {code} ist doppelt definiert")
+            raise ValueError(f"{what} {code} is defined twice")
         out[code] = entry
     return out
 
@@ -530,6 +543,7 @@ HEATING_ABOVE_LIMIT = WarningRule(
         f.household.persons,
     ),
     columns=lambda p: (p.heating_costs, p.heating_limit, p.persons),
+    reads=frozenset({"kdu", "heating_known", "heating_limit", "heating_costs", "persons"}),
 )
 
 
@@ -549,6 +563,7 @@ HEATING_UNKNOWN = WarningRule(
     text=_heating_unknown_text,
     numbers=lambda f: (f.budget_cents or 0, f.gross_cold_rent_cents),
     columns=lambda p: (p.own_max_rent, p.gross_cold_rent),
+    reads=frozenset({"heating_known", "own_max_rent", "gross_cold_rent"}),
 )
 
 PETS_ON_REQUEST = WarningRule(
@@ -558,6 +573,7 @@ PETS_ON_REQUEST = WarningRule(
     text=lambda: "Haustiere sind nur nach Absprache mit dem Vermieter erlaubt.",
     numbers=lambda f: (),
     columns=lambda p: (),
+    reads=frozenset({"has_pets", "pets"}),
 )
 
 
