@@ -28,7 +28,8 @@ from matching.enums import (
     VacancyStatus,
 )
 from matching.proposals import queries, service
-from matching.proposals.checker import PairEvaluation, PassAllChecker
+from matching.proposals.candidates import CandidatePage
+from matching.proposals.checker import PairEvaluation, PassAllChecker, may_override
 from matching.proposals.errors import (
     Conflict,
     Forbidden,
@@ -38,6 +39,9 @@ from matching.proposals.errors import (
     ValidationFailed,
 )
 from matching.proposals.snapshot import readable_profile
+from matching.ranking.results import ExcludedGroup, VacancyMatches
+from scoring import RULEBOOK
+from scoring.explain import build_funnel
 from tests.matching.proposals.factories import (
     NOW,
     TEST_SETTINGS,
@@ -293,6 +297,77 @@ async def test_already_proposed_cannot_be_overridden(session: AsyncSession, worl
         justification="Eine ausführliche Begründung mit mehr als zwanzig Zeichen.",
     )
     assert outcome.code == "excluded"
+
+
+@pytest.mark.parametrize(
+    "code", [r.code.value for r in RULEBOOK.rules if not r.overridable], ids=str
+)
+async def test_rules_the_rulebook_marks_impossible_are_never_overridden(
+    session: AsyncSession, world: World, code: str
+) -> None:
+    household = world.households[0]
+    checker = RuleChecker({household.id: [(code, "Unmöglich.")]})
+    [outcome] = await propose(
+        session,
+        world,
+        [household],
+        world.vacancies[0],
+        checker=checker,
+        justification="Eine ausführliche Begründung mit mehr als zwanzig Zeichen.",
+    )
+    assert outcome.code == "excluded" and "Unmöglich." in outcome.message
+    assert (await session.scalar(sa.select(sa.func.count()).select_from(Proposal))) == 0
+
+
+async def test_every_rule_the_rulebook_allows_is_overridden_with_a_justification(
+    session: AsyncSession, world: World
+) -> None:
+    household = world.households[0]
+    codes = [r.code.value for r in RULEBOOK.rules if r.overridable]
+    assert len(codes) == len(RULEBOOK.rules) - 2
+    checker = RuleChecker({household.id: [(c, f"Regel {c}.") for c in codes]})
+    [ok] = await propose(
+        session,
+        world,
+        [household],
+        world.vacancies[0],
+        checker=checker,
+        justification="Jobcenter und Vermieter haben alles schriftlich bestätigt.",
+    )
+    assert ok.ok, ok.message
+    proposal = await session.get(Proposal, ok.proposal_id)
+    assert proposal is not None and proposal.explanation["overridden"] == codes
+
+
+def test_the_overridable_codes_come_from_the_rulebook() -> None:
+    for rule in RULEBOOK.rules:
+        assert may_override(rule.code.value) is rule.overridable
+    assert not may_override("ALREADY_PROPOSED") and not may_override("NOT_ACTIVE")
+    assert may_override("RENT_ABOVE_LIMIT")
+    assert not may_override("UNKNOWN_RULE")  # fail closed
+    excluded = tuple(
+        ExcludedGroup(code=r.code.value, label=r.label, count=1, households=((1, "H-1"),))
+        for r in RULEBOOK.rules
+    )
+    page = CandidatePage(
+        VacancyMatches(
+            vacancy_id=1,
+            policy_name="dringlichkeit",
+            policy_version="2026.1",
+            reference_date=date(2026, 3, 1),
+            eligible_count=0,
+            funnel=build_funnel("Haushalte", 15, 0, {r.code: 1 for r in RULEBOOK.rules}),
+            rows=(),
+            offset=0,
+            limit=50,
+            warnings=(),
+            scope="organisation",
+            excluded=excluded,
+        ),
+        rows=(),
+        consents={},
+    )
+    assert page.overridable == {r.code.value for r in RULEBOOK.rules if r.overridable}
 
 
 async def test_limits_per_household_and_per_vacancy(session: AsyncSession, world: World) -> None:
