@@ -361,8 +361,8 @@ def _page_rows(
     """(pair index, total, components, warnings) for the rows on the page."""
     if not len(order):
         return []
-    columns = _FACT_COLUMNS | rulebook.warning_columns
-    page = with_heating_limit(ev.pairs.take(ev.passing[order], columns), source.frame)
+    gathered = _FACT_COLUMNS | rulebook.warning_columns
+    page = with_heating_limit(ev.pairs.take(ev.passing[order], gathered), source.frame)
     values = {c: v[order] for c, v in ev.values.items()}
     totals = ev.totals[order].tolist()
     points = apportion(values, policy, ev.totals[order]).tolist()
