@@ -3,9 +3,11 @@
 A :class:`ScoreComponent` holds the code, the German label, the vectorised value, the
 per-pair oracle value and the reason sentence; the engine, the reference oracle and the
 explanations iterate over :data:`SCORE_COMPONENTS`. A new component also needs its weight in
-:class:`~scoring.policy.Weights` and in every policy file. Only ``+ - × ÷``, ``min``/``max``
-and floor are used, in the same order in the value and its oracle, so both produce
-bit-identical values.
+:class:`~scoring.policy.Weights` and in every policy file, and memo keys for its reason in
+``scoring.rank._PageFacts.reason_keys`` and ``scoring.explain._reason_keys`` (pages reuse
+reasons without building facts; ranking fails loudly while a key is missing). Only
+``+ - × ÷``, ``min``/``max`` and floor are used, in the same order in the value and its
+oracle, so both produce bit-identical values.
 
 Rounding happens once: the total is ``round(Σ value × weight)`` in hundredths of a point; the
 component points are apportioned by the largest-remainder method (ties: component order), so

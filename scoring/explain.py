@@ -112,6 +112,12 @@ def _reason_keys(f: PairFacts) -> tuple[tuple[object, ...], ...]:
     )
 
 
+def _check_keys(keys: tuple[tuple[object, ...], ...]) -> None:
+    """One reason key per component: a component without one would silently lose its row."""
+    if len(keys) != len(COMPONENTS):
+        raise ValueError(f"{len(keys)} reason keys for {len(COMPONENTS)} components")
+
+
 class ReasonCache:
     """Builds component rows, reusing sentences shared by many pairs of one page.
 
@@ -144,6 +150,7 @@ class ReasonCache:
         reasons, objects = self._reasons, self._objects
         out = []
         f: PairFacts | None = None
+        _check_keys(keys)
         for i, key in enumerate(keys):
             text = reasons.get(key)
             if text is None:
@@ -185,7 +192,9 @@ class ReasonCache:
         """Component rows (value, weight, rounded points, reason) in component order."""
         out = []
         reasons = self._reasons
-        for i, key in enumerate(_reason_keys(f)):
+        keys = _reason_keys(f)
+        _check_keys(keys)
+        for i, key in enumerate(keys):
             text = reasons.get(key)
             if text is None:
                 component = COMPONENTS[i]

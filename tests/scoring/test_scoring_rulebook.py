@@ -43,7 +43,7 @@ from scoring import (
     rank_vacancies,
 )
 from scoring.components import SCORE_COMPONENTS, score_component
-from scoring.explain import build_funnel, exclusion_reasons, warning_reasons
+from scoring.explain import ReasonCache, build_funnel, exclusion_reasons, warning_reasons
 from scoring.formatting import format_floor, format_number, format_persons
 from scoring.inputs import Vacancies
 from scoring.masks import full_mask
@@ -203,6 +203,12 @@ def test_an_undeclared_column_fails_loudly() -> None:
     pairs = _both_orientations()[1]  # one household: the vacancies' rooms are an array
     with pytest.raises(RuntimeError, match="'rooms' was not gathered"):
         forgetful.value(pairs.take(np.arange(3), forgetful.reads), POLICY, 0)
+
+
+def test_a_component_without_a_reason_key_fails_loudly() -> None:
+    keys = tuple(("#w", i) for i in range(len(SCORE_COMPONENTS) - 1))
+    with pytest.raises(ValueError, match="4 reason keys for 5 components"):
+        ReasonCache(POLICY).component_rows(keys, [0.5] * 5, [10] * 5, lambda row: None, 0)
 
 
 # --- adding a rule and a warning is one definition each -----------------------------------
