@@ -17,7 +17,8 @@ the displayed components always add up exactly to the displayed total.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -35,12 +36,14 @@ from scoring.formatting import (
     format_persons,
 )
 from scoring.inputs import KDU_INCOME_BASES, NO_DAY, URGENCIES
-from scoring.pairs import COLUMN_NAMES, PairArrays
+from scoring.pairs import COLUMN_NAMES, HOUSEHOLD_COLUMNS, PairArrays
 from scoring.policy import Policy
 from scoring.rulebook import require_cover, wbs_entitled_area
 
 __all__ = [
     "COMPONENT_COLUMNS",
+    "HOUSEHOLD_ONLY",
+    "PAIR_COMPONENT_COLUMNS",
     "SCORE_COMPONENTS",
     "ScoreComponent",
     "affordability_reason",
@@ -54,6 +57,7 @@ __all__ = [
 
 F64: TypeAlias = npt.NDArray[np.float64]
 I64: TypeAlias = npt.NDArray[np.int64]
+_NONE: Mapping[Component, F64] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +91,9 @@ _EVICTION = URGENCIES.index("eviction_scheduled")
 _HOMELESS = URGENCIES.index("homeless")
 
 
+@lru_cache(maxsize=16)
 def _urgency_base(policy: Policy) -> F64:
+    """Base value by urgency code (cached per policy; read only)."""
     u = policy.urgency
     by_name = {
         "none": u.none,
@@ -97,7 +103,9 @@ def _urgency_base(policy: Policy) -> F64:
         "homeless": u.homeless_recent,
         "eviction_scheduled": u.eviction_far,
     }
-    return np.array([by_name[c] for c in URGENCIES], dtype=np.float64)
+    base = np.array([by_name[c] for c in URGENCIES], dtype=np.float64)
+    base.flags.writeable = False
+    return base
 
 
 # --- urgency ---------------------------------------------------------------------------------
@@ -397,8 +405,18 @@ SCORE_COMPONENTS: tuple[ScoreComponent, ...] = (
 """Every component in display (and rounding tie-break) order."""
 require_cover((c.code for c in SCORE_COMPONENTS), Component, "score components")
 _BY_CODE = {c.code: c for c in SCORE_COMPONENTS}
+HOUSEHOLD_ONLY: tuple[ScoreComponent, ...] = tuple(
+    c for c in SCORE_COMPONENTS if c.reads <= HOUSEHOLD_COLUMNS
+)
+"""Components reading household columns only: for one vacancy against the snapshot their
+values are the same for every vacancy, so the ranking computes them once per (snapshot,
+policy, reference day) and gathers the passing pairs' values."""
 COMPONENT_COLUMNS: frozenset[str] = frozenset().union(*(c.reads for c in SCORE_COMPONENTS))
 """The pair columns the components read."""
+PAIR_COMPONENT_COLUMNS: frozenset[str] = frozenset().union(
+    *(c.reads for c in SCORE_COMPONENTS if c not in HOUSEHOLD_ONLY)
+)
+"""The pair columns the components outside :data:`HOUSEHOLD_ONLY` read."""
 
 
 def score_component(code: Component) -> ScoreComponent:
@@ -406,19 +424,36 @@ def score_component(code: Component) -> ScoreComponent:
     return _BY_CODE[code]
 
 
-def component_values(p: PairArrays, policy: Policy, reference_day: int) -> dict[Component, F64]:
-    """Value in [0, 1] of every component for every pair (call only for passing pairs)."""
+def component_values(
+    p: PairArrays, policy: Policy, reference_day: int, known: Mapping[Component, F64] = _NONE
+) -> dict[Component, F64]:
+    """Value in [0, 1] of every component for every pair (call only for passing pairs).
+
+    ``known``: values already worked out for these pairs (see :data:`HOUSEHOLD_ONLY`); the
+    other components are computed from ``p``."""
     n = p.size
-    values = {c.code: c.value(p, policy, reference_day) for c in SCORE_COMPONENTS}
+    values = {
+        c.code: known[c.code] if c.code in known else c.value(p, policy, reference_day)
+        for c in SCORE_COMPONENTS
+    }
     return {c: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for c, v in values.items()}
 
 
 def total_hundredths(values: dict[Component, F64], policy: Policy) -> I64:
-    """Total score in hundredths of a point, rounded once (half up)."""
-    raw: F64 | float = 0.0
+    """Total score in hundredths of a point, rounded once (half up).
+
+    ``round(((0 + v₁w₁) + v₂w₂) + …)``: the same float operations in the same order as the
+    oracle, done in place in two buffers (no temporary per component)."""
+    n = len(next(iter(values.values()))) if values else 0
+    raw = np.zeros(n, dtype=np.float64)
+    term = np.empty(n, dtype=np.float64)
     for c in Component:
-        raw = raw + values[c] * policy.weights.of(c)
-    return np.floor(np.asarray(raw) * 100.0 + 0.5).astype(np.int64)
+        np.multiply(values[c], policy.weights.of(c), out=term)
+        np.add(raw, term, out=raw)
+    np.multiply(raw, 100.0, out=raw)
+    np.add(raw, 0.5, out=raw)
+    np.floor(raw, out=raw)
+    return raw.astype(np.int64)
 
 
 def apportion(values: dict[Component, F64], policy: Policy, totals: I64) -> I64:

@@ -32,6 +32,7 @@ from scoring.limits import limit_matrix
 
 __all__ = [
     "COLUMN_NAMES",
+    "HOUSEHOLD_COLUMNS",
     "NotGathered",
     "PairArrays",
     "PreferenceIndex",
@@ -273,6 +274,11 @@ class PairArrays:
 _COLUMN_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PairArrays) if f.name != "size")
 COLUMN_NAMES = frozenset(_COLUMN_NAMES)
 """Every pair column (for declarations of the columns a check or value reads)."""
+HOUSEHOLD_COLUMNS = frozenset(
+    _COLUMN_NAMES[_COLUMN_NAMES.index("household_id") : _COLUMN_NAMES.index("living_area")]
+) | {"household_row"}
+"""The columns that depend on the household only (the same for every vacancy): a value
+reading only these is computed once per snapshot when ranking households for a vacancy."""
 
 
 class NotGathered:

@@ -21,6 +21,8 @@ import numpy.typing as npt
 from scoring.codes import Component, Rule
 from scoring.components import (
     COMPONENT_COLUMNS,
+    HOUSEHOLD_ONLY,
+    PAIR_COMPONENT_COLUMNS,
     apportion,
     component_values,
     total_hundredths,
@@ -110,7 +112,6 @@ class _Evaluation:
     pairs: PairArrays
     masks: dict[Rule, Bool]
     passing: I64
-    scored: PairArrays
     values: dict[Component, F64]
     totals: I64
 
@@ -121,8 +122,16 @@ def _is_shared(mask: Bool) -> bool:
 
 
 def _evaluate(
-    pairs: PairArrays, policy: Policy, reference_day: int, rulebook: Rulebook
+    pairs: PairArrays,
+    policy: Policy,
+    reference_day: int,
+    rulebook: Rulebook,
+    snapshot: Households | None = None,
 ) -> _Evaluation:
+    """Rules over the pair axis, then components and totals of the passing pairs.
+
+    ``snapshot``: the pair axis is every household of this snapshot against one vacancy;
+    the :data:`HOUSEHOLD_ONLY` components are then read from the snapshot's cache."""
     masks = evaluate_rules(pairs, rulebook)
     excluded = np.zeros(pairs.size, dtype=bool)
     for mask in masks.values():
@@ -132,9 +141,36 @@ def _evaluate(
         else:
             excluded |= mask
     passing = np.flatnonzero(~excluded)
-    scored = pairs.take(passing, COMPONENT_COLUMNS)
-    values = component_values(scored, policy, reference_day)
-    return _Evaluation(pairs, masks, passing, scored, values, total_hundredths(values, policy))
+    if snapshot is None:
+        scored = pairs.take(passing, COMPONENT_COLUMNS)
+        values = component_values(scored, policy, reference_day)
+    else:
+        fixed = _household_values(snapshot, pairs, policy, reference_day)
+        scored = pairs.take(passing, PAIR_COMPONENT_COLUMNS)
+        known = {code: value[passing] for code, value in fixed.items()}
+        values = component_values(scored, policy, reference_day, known)
+    return _Evaluation(pairs, masks, passing, values, total_hundredths(values, policy))
+
+
+def _household_values(
+    households: Households, pairs: PairArrays, policy: Policy, reference_day: int
+) -> dict[Component, F64]:
+    """Values of the :data:`HOUSEHOLD_ONLY` components for every household of the snapshot
+    (``pairs``: all households against one vacancy), kept on the snapshot per (policy,
+    reference day); the same element-wise operations as on the passing pairs, so the
+    gathered values are bit-identical."""
+    key = ("household values", policy, reference_day)
+    cached: dict[Component, F64] | None = households._cache.get(key)
+    if cached is None:
+        for old in [k for k in households._cache if isinstance(k, tuple) and k[0] == key[0]]:
+            del households._cache[old]
+        cached = households._cache[key] = {
+            c.code: np.broadcast_to(
+                np.asarray(c.value(pairs, policy, reference_day), dtype=np.float64), (pairs.size,)
+            )
+            for c in HOUSEHOLD_ONLY
+        }
+    return cached
 
 
 def _counts(ev: _Evaluation) -> dict[Rule, int]:
@@ -146,8 +182,9 @@ def _counts(ev: _Evaluation) -> dict[Rule, int]:
     }
 
 
-def _top(totals: I64, tiebreak: list[npt.NDArray[np.int64]], stop: int) -> I64:
-    """Indices of the ``stop`` best rows: totals desc, then ``tiebreak`` keys ascending."""
+def _top(totals: I64, tiebreak: Callable[[I64], list[I64]], stop: int) -> I64:
+    """Indices of the ``stop`` best rows: totals desc, then the keys ``tiebreak(candidates)``
+    ascending (computed only for the candidates the partition leaves, not for every row)."""
     n = len(totals)
     if stop <= 0 or n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -156,7 +193,7 @@ def _top(totals: I64, tiebreak: list[npt.NDArray[np.int64]], stop: int) -> I64:
         candidates = np.flatnonzero(totals >= kth)
     else:
         candidates = np.arange(n)
-    keys = [k[candidates] for k in reversed(tiebreak)] + [-totals[candidates]]
+    keys = [*reversed(tiebreak(candidates)), -totals[candidates]]
     return candidates[np.lexsort(keys)][:stop]
 
 
@@ -476,12 +513,15 @@ def _household_evaluation(
         _member(households.id, proposed_ids),
         _member(households.id, declined_ids),
     )
-    return _evaluate(pairs, policy, day_number(reference_date), rulebook), frame, prefs
+    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook, households)
+    return ev, frame, prefs
 
 
 def _household_order(households: Households, ev: _Evaluation, stop: int) -> I64:
-    rows = ev.passing
-    tiebreak = [-households.urgency[rows], households.registered_at[rows], households.id[rows]]
+    def tiebreak(candidates: I64) -> list[I64]:
+        rows = ev.passing[candidates]
+        return [-households.urgency[rows], households.registered_at[rows], households.id[rows]]
+
     return _top(ev.totals, tiebreak, stop)
 
 
@@ -576,7 +616,10 @@ def rank_vacancies(
     )
     ev = _evaluate(pairs, policy, day_number(reference_date), rulebook)
     rows_ = ev.passing
-    tiebreak = [vacancies.available_from[rows_], vacancies.id[rows_]]
+    def tiebreak(candidates: I64) -> list[I64]:
+        rows = rows_[candidates]
+        return [vacancies.available_from[rows], vacancies.id[rows]]
+
     order = _top(ev.totals, tiebreak, offset + limit)[offset:]
     source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
     rows = tuple(
