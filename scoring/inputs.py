@@ -16,7 +16,7 @@ a result.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeAlias
@@ -114,10 +114,14 @@ class _Checker:
     def fail(self, name: str, message: str) -> None:
         self.errors.append(FieldError(name, message))
 
-    def check(self, name: str, bad: Bool, message: str) -> None:
+    def check(self, name: str, bad: Bool, message: str | Callable[[], str]) -> None:
+        """Record an error for the rows in ``bad``; ``message`` may be a callable (built only
+        when a row fails: validation runs on every ranking call)."""
         count = int(np.count_nonzero(bad))
         if not count:
             return
+        if callable(message):
+            message = message()
         where = ""
         if self.ids is not None and len(self.ids) == len(bad):
             examples = ", ".join(str(x) for x in self.ids[bad][:3].tolist())
@@ -251,7 +255,7 @@ def _check_money(c: _Checker, spec: NumberField, cents: I64) -> None:
     c.check(
         spec.name,
         (cents > round(spec.high * 100)) | (spec.low_open & (cents == 0)),
-        f"{spec.label} muss {spec.describe()} sein",
+        lambda: f"{spec.label} muss {spec.describe()} sein",
     )
 
 
@@ -263,7 +267,7 @@ def _check_range(c: _Checker, spec: NumberField, values: F64 | I64) -> None:
         bad = low | (v > spec.high) | np.isinf(v)
         if spec.step is not None:
             bad |= (v / spec.step) != np.round(v / spec.step)
-    c.check(spec.name, ~np.isnan(v) & bad, f"{spec.label} muss {spec.describe()} sein")
+    c.check(spec.name, ~np.isnan(v) & bad, lambda: f"{spec.label} muss {spec.describe()} sein")
 
 
 def _optional_money(cents: list[int]) -> list[Decimal | None]:

@@ -197,15 +197,35 @@ def limit_matrix(
         start = (t.valid_from - _EPOCH).days
         end = np.iinfo(np.int64).max if t.valid_to is None else (t.valid_to - _EPOCH).days
         chosen[(days >= start) & (days <= end)] = k
+    # the towns of the vacancies, each looked up once in the table's town → area map
+    towns, town_of = np.unique(ags, return_inverse=True)
+    town_of = town_of.reshape(m)
+    area_of = _area_by_town(limits)
     for k, t in enumerate(ordered):
         in_table = chosen == k
         if not in_table.any():
             continue
-        for area in t.areas:
-            hit = in_table & np.isin(ags, area.municipalities)
-            gross[hit], heating[hit] = rows[(t.id, area.name)]
+        for u, town in enumerate(towns.tolist()):
+            area = area_of[t.id].get(town)
+            if area is None:
+                continue
+            hit = in_table & (town_of == u)
+            gross[hit], heating[hit] = rows[(t.id, area)]
             since[hit] = (t.valid_from - _EPOCH).days
     return gross, heating, since
+
+
+def _area_by_town(limits: RentLimits) -> dict[int, dict[str, str]]:
+    """Per table id, the area of each town (AGS), cached; a town listed in several areas of
+    one table (rejected by the table check) maps to the last, as the areas are applied in
+    order."""
+    cached: dict[int, dict[str, str]] | None = limits._cache.get("area_by_town")
+    if cached is None:
+        cached = {
+            t.id: {ags: a.name for a in t.areas for ags in a.municipalities} for t in limits.tables
+        }
+        limits._cache["area_by_town"] = cached
+    return cached
 
 
 def _size_rows(limits: RentLimits) -> dict[tuple[int, str], tuple[I64, I64]]:
