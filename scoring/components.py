@@ -465,7 +465,6 @@ def apportion(values: dict[Component, F64], policy: Policy, totals: I64) -> I64:
     missing = totals - points.sum(axis=1)
     # rank components by remainder desc, ties by component order (stable sort)
     order = np.argsort(-remainder, axis=1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(order.shape[1])[None, :].repeat(len(order), 0), 1)
-    points += (ranks < missing[:, None]).astype(np.int64)
+    ranks = np.argsort(order, axis=1)  # the inverse permutation: each component's place
+    points += ranks < missing[:, None]
     return points

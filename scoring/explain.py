@@ -147,35 +147,51 @@ class ReasonCache:
         """Component rows like :meth:`component_scores`, for a page row given by reason keys
         (``keys[i]``: everything the reason of component ``i`` reads); ``facts(row)`` is only
         called when a sentence is not cached yet. Rows are immutable and shared."""
-        reasons, objects = self._reasons, self._objects
+        return self.page_rows([keys], [values], [hundredths], lambda _: facts(row))[0]
+
+    def page_rows(
+        self,
+        keys: list[tuple[tuple[object, ...], ...]],
+        values: list[list[float]],
+        hundredths: list[list[int]],
+        facts: Callable[[int], PairFacts],
+    ) -> list[tuple[ComponentScore, ...]]:
+        """:meth:`component_rows` of every row ``k`` of a page in one pass (``keys[k]``,
+        ``values[k]``, ``hundredths[k]``, ``facts(k)``): a page is a loop of 5 × rows cache
+        look-ups, so the per-row call overhead is left out."""
+        reasons, objects, policy, weights = self._reasons, self._objects, self.policy, self.weights
         out = []
-        f: PairFacts | None = None
-        _check_keys(keys)
-        for i, key in enumerate(keys):
-            text = reasons.get(key)
-            if text is None:
-                text = component_reason_from_key(key)
+        for k, row_keys in enumerate(keys):
+            _check_keys(row_keys)
+            row_values, row_points = values[k], hundredths[k]
+            f: PairFacts | None = None
+            scores = []
+            for i, key in enumerate(row_keys):
+                text = reasons.get(key)
                 if text is None:
-                    if f is None:
-                        f = facts(row)
-                    text = component_reason(COMPONENTS[i], f, self.policy)
-                reasons[key] = text
-            value, points = values[i], hundredths[i]
-            if value == 0.0:  # not shared: 0.0 and -0.0 are equal keys
-                out.append(
-                    ComponentScore(
-                        COMPONENTS[i], _LABELS[i], self.weights[i], value, points / 100, text
+                    text = component_reason_from_key(key)
+                    if text is None:
+                        if f is None:
+                            f = facts(k)
+                        text = component_reason(COMPONENTS[i], f, policy)
+                    reasons[key] = text
+                value, points = row_values[i], row_points[i]
+                if value == 0.0:  # not shared: 0.0 and -0.0 are equal keys
+                    scores.append(
+                        ComponentScore(
+                            COMPONENTS[i], _LABELS[i], weights[i], value, points / 100, text
+                        )
                     )
-                )
-                continue
-            object_key = (i, value, points, text)
-            score = objects.get(object_key)
-            if score is None:
-                score = objects[object_key] = ComponentScore(
-                    COMPONENTS[i], _LABELS[i], self.weights[i], value, points / 100, text
-                )
-            out.append(score)  # type: ignore[arg-type]
-        return tuple(out)
+                    continue
+                object_key = (i, value, points, text)
+                score = objects.get(object_key)
+                if score is None:
+                    score = objects[object_key] = ComponentScore(
+                        COMPONENTS[i], _LABELS[i], weights[i], value, points / 100, text
+                    )
+                scores.append(score)  # type: ignore[arg-type]
+            out.append(tuple(scores))
+        return out
 
     def warning(self, warning: WarningRule, key: tuple[Any, ...]) -> Reason:
         """The (shared) reason of ``warning`` for ``key``: ``(code, *numbers)`` with the

@@ -377,10 +377,10 @@ def pairs_for_vacancy(
         wbs_area=wbs_area,
         hard_outside=hard_outside,
         **_vacancy_scalars(vacancies, frame, j),
-        limit=frame.limit[j][h.persons],
+        limit=np.take(frame.limit[j], h.persons),  # take: a faster gather than [ ]
         heating_limit=None,
-        in_preferred=inside[0][g],
-        distance_km=nearest[0][g],
+        in_preferred=np.take(inside[0], g),
+        distance_km=np.take(nearest[0], g),
         proposed=proposed,
         declined=declined,
     )

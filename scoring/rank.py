@@ -420,18 +420,12 @@ def _page_rows(
     )
     value_rows = np.stack([values[c] for c in COMPONENTS], axis=1).tolist()
     reasons = _reason_cache(source.h, policy, source.reference_date)
-    rows = []
-    for k, keys in enumerate(facts.reason_keys()):
-        comps = reasons.component_rows(keys, value_rows[k], points[k], facts.facts, k)
-        warns: tuple[Reason, ...] = ()
-        if quoted:
-            warns = tuple(
-                reasons.warning(w, (w.code, *(column[k] for column in columns)))
-                for w, columns, raised in quoted
-                if raised[k]
-            )
-        rows.append((k, totals[k] / 100, comps, warns))
-    return rows
+    comps = reasons.page_rows(facts.reason_keys(), value_rows, points, facts.facts)
+    warns: list[tuple[Reason, ...]] = [()] * n
+    for w, columns, raised in quoted:  # in rulebook order, so each row's warnings are too
+        for k in (k for k, up in enumerate(raised) if up):
+            warns[k] += (reasons.warning(w, (w.code, *(column[k] for column in columns))),)
+    return [(k, totals[k] / 100, comps[k], warns[k]) for k in range(n)]
 
 
 def rank_households(
