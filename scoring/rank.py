@@ -550,10 +550,11 @@ def _rank_households_in(
     )
     order = _household_order(households, ev, offset + limit)[offset:]
     source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
+    ids: list[int] = households.id[ev.passing[order]].tolist()
     rows = tuple(
         RankedHousehold(
             rank=offset + k + 1,
-            household_id=int(households.id[ev.passing[order[k]]]),
+            household_id=ids[k],
             total=total,
             components=comps,
             warnings=warns,
@@ -616,10 +617,11 @@ def rank_vacancies(
 
     order = _top(ev.totals, tiebreak, offset + limit)[offset:]
     source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
+    ids: list[int] = vacancies.id[rows_[order]].tolist()
     rows = tuple(
         RankedVacancy(
             rank=offset + k + 1,
-            vacancy_id=int(vacancies.id[rows_[order[k]]]),
+            vacancy_id=ids[k],
             total=total,
             components=comps,
             warnings=warns,
