@@ -377,13 +377,35 @@ def pairs_for_vacancy(
         wbs_area=wbs_area,
         hard_outside=hard_outside,
         **_vacancy_scalars(vacancies, frame, j),
-        limit=np.take(frame.limit[j], h.persons),  # take: a faster gather than [ ]
+        limit=_spread(h, "limit", frame.limit[j], h.persons),
         heating_limit=None,
-        in_preferred=np.take(inside[0], g),
-        distance_km=np.take(nearest[0], g),
+        in_preferred=_spread(h, "in_preferred", inside[0], g),
+        distance_km=_spread(h, "distance_km", nearest[0], g),
         proposed=proposed,
         declined=declined,
     )
+
+
+_SPREAD_CACHE_BYTES = 16 * 2**20
+"""Per column, the memory the spreads kept on a snapshot may take (16 MB: 20 distinct rent
+limit rows or locations of 100,000 households, 160 towns)."""
+
+
+def _spread(households: Households, name: str, table: Col, index: I64) -> Col:
+    """``table[index]`` for a per-household ``index`` (preference group, household size),
+    kept on the snapshot per distinct ``table`` (the rent-limit row of a table and area, the
+    towns of a location): gathering 100,000 rows costs more than most rules reading them, and
+    many vacancies share these tables. Read only."""
+    cache: dict[bytes, Col] = households._cache.setdefault(("spread", name), {})
+    key = np.ascontiguousarray(table).tobytes()
+    spread = cache.get(key)
+    if spread is None:
+        spread = np.take(table, index)
+        if (len(cache) + 1) * spread.nbytes > _SPREAD_CACHE_BYTES:
+            cache.clear()
+        spread.flags.writeable = False
+        cache[key] = spread
+    return spread
 
 
 def _area_limits(persons: Col) -> tuple[Col, Col]:
