@@ -12,7 +12,7 @@ vacancy values are scalars; for one household it is the other way round. Money c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any, NoReturn, TypeAlias
 
 import numpy as np
@@ -416,7 +416,10 @@ def _area_limits(persons: Col) -> tuple[Col, Col]:
 
 def with_heating_limit(p: PairArrays, frame: VacancyFrame) -> PairArrays:
     """``p`` with the heating-cost limit of every pair filled in (for the warnings)."""
-    return replace(p, heating_limit=frame.heating_limit[p.vacancy_row, p.persons])
+    out: PairArrays = object.__new__(PairArrays)
+    out.__dict__.update(p.__dict__)  # a copy without dataclasses.replace (re-running __init__)
+    out.__dict__["heating_limit"] = frame.heating_limit[p.vacancy_row, p.persons]
+    return out
 
 
 def _vacancy_scalars(v: Vacancies, frame: VacancyFrame, j: Any) -> dict[str, Col]:

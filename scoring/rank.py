@@ -611,6 +611,7 @@ def rank_vacancies(
     )
     ev = _evaluate(pairs, policy, day_number(reference_date), rulebook)
     rows_ = ev.passing
+
     def tiebreak(candidates: I64) -> list[I64]:
         rows = rows_[candidates]
         return [vacancies.available_from[rows], vacancies.id[rows]]
