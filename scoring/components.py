@@ -16,6 +16,7 @@ the displayed components always add up exactly to the displayed total.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ __all__ = [
     "score_component",
     "size_reason",
     "total_hundredths",
+    "urgency_reason",
+    "waiting_reason",
 ]
 
 F64: TypeAlias = npt.NDArray[np.float64]
@@ -156,26 +159,40 @@ def _urgency_oracle(f: PairFacts, policy: Policy) -> float:
     return float(urgency)
 
 
-def _urgency_reason(f: PairFacts, policy: Policy) -> str:
-    h, ref = f.household, f.reference_date
-    if h.urgency == "eviction_scheduled":
-        if h.eviction_date is None:
+def urgency_reason(
+    urgency: str,
+    eviction_date: dt.date | None,
+    homeless_since: dt.date | None,
+    notice_date: dt.date | None,
+    reference_date: dt.date,
+) -> str:
+    """Reason of the urgency from the facts it quotes (ranking pages build it from their
+    reason keys, without converting the household row)."""
+    if urgency == "eviction_scheduled":
+        if eviction_date is None:
             return "Räumungstermin angesetzt (Datum nicht erfasst)"
-        left = (h.eviction_date - ref).days
+        left = (eviction_date - reference_date).days
         when = "heute" if left == 0 else f"in {_days(left)}" if left > 0 else f"vor {_days(-left)}"
-        return f"Räumungstermin am {format_date(h.eviction_date)} ({when})"
-    if h.urgency == "homeless":
-        if h.homeless_since is None:
+        return f"Räumungstermin am {format_date(eviction_date)} ({when})"
+    if urgency == "homeless":
+        if homeless_since is None:
             return "Wohnungslos (seit wann, ist nicht erfasst)"
-        days = max((ref - h.homeless_since).days, 0)
-        return f"Wohnungslos seit {format_date(h.homeless_since)} ({days} Tage)"
-    if h.urgency == "notice_received":
-        on = f" am {format_date(h.notice_date)}" if h.notice_date else ""
+        days = max((reference_date - homeless_since).days, 0)
+        return f"Wohnungslos seit {format_date(homeless_since)} ({days} Tage)"
+    if urgency == "notice_received":
+        on = f" am {format_date(notice_date)}" if notice_date else ""
         return f"Kündigung erhalten{on}"
     return {
         "inadequate_housing": "Unzumutbare Wohnverhältnisse",
         "threatened": "Drohender Wohnungsverlust",
-    }.get(h.urgency, "Keine besondere Dringlichkeit")
+    }.get(urgency, "Keine besondere Dringlichkeit")
+
+
+def _urgency_reason(f: PairFacts, policy: Policy) -> str:
+    h = f.household
+    return urgency_reason(
+        h.urgency, h.eviction_date, h.homeless_since, h.notice_date, f.reference_date
+    )
 
 
 def _days(n: int) -> str:
@@ -206,13 +223,17 @@ def _waiting_oracle(f: PairFacts, policy: Policy) -> float:
     return float(min(max((f.reference_date - f.household.registered_at).days, 0), wsat) / wsat)
 
 
-def _waiting_reason(f: PairFacts, policy: Policy) -> str:
-    h = f.household
-    days = max((f.reference_date - h.registered_at).days, 0)
+def waiting_reason(registered_at: dt.date, reference_date: dt.date, policy: Policy) -> str:
+    """Reason of the waiting time from the facts it quotes (see :func:`urgency_reason`)."""
+    days = max((reference_date - registered_at).days, 0)
     return (
-        f"Registriert seit {format_date(h.registered_at)}: {days} Tage Wartezeit "
+        f"Registriert seit {format_date(registered_at)}: {days} Tage Wartezeit "
         f"(volle Punkte ab {policy.waiting.saturation_days} Tagen)"
     )
+
+
+def _waiting_reason(f: PairFacts, policy: Policy) -> str:
+    return waiting_reason(f.household.registered_at, f.reference_date, policy)
 
 
 WAITING = ScoreComponent(

@@ -19,9 +19,11 @@ from scoring.components import (
     location_reason,
     score_component,
     size_reason,
+    urgency_reason,
+    waiting_reason,
 )
 from scoring.facts import PairFacts
-from scoring.inputs import INCOME_BASES, KDU_INCOME_BASES
+from scoring.inputs import INCOME_BASES, KDU_INCOME_BASES, URGENCIES, from_day_number
 from scoring.policy import Policy
 from scoring.results import ComponentScore, Funnel, FunnelStep, Reason
 from scoring.rulebook import RULEBOOK, Rulebook, WarningRule
@@ -75,10 +77,17 @@ _KDU_CODES = tuple(b in KDU_INCOME_BASES for b in INCOME_BASES)
 """By income-basis code: whether KdU limits apply."""
 
 
-def component_reason_from_key(key: tuple[Any, ...]) -> str | None:
+def component_reason_from_key(key: tuple[Any, ...], policy: Policy) -> str | None:
     """The reason of a ranking page key (see ``scoring.rank._PageFacts.reason_keys``) when
     the key itself carries everything the reason reads, else ``None``."""
     tag = key[0]
+    if tag == "#u":
+        evicted, homeless, notice = (from_day_number(day) for day in key[2:5])
+        return urgency_reason(URGENCIES[key[1]], evicted, homeless, notice, key[5])
+    if tag == "#w":
+        registered_at = from_day_number(key[1])
+        if registered_at is not None:  # always recorded (validated)
+            return waiting_reason(registered_at, key[2], policy)
     if tag == "#s":
         return size_reason(key[1], key[2], key[3])
     if tag == "#l":
@@ -169,7 +178,7 @@ class ReasonCache:
             for i, key in enumerate(row_keys):
                 text = reasons.get(key)
                 if text is None:
-                    text = component_reason_from_key(key)
+                    text = component_reason_from_key(key, policy)
                     if text is None:
                         if f is None:
                             f = facts(k)

@@ -342,6 +342,12 @@ class _PageFacts:
         :func:`scoring.explain.component_reason`)."""
         h, v, frame = self.source.h, self.source.v, self.source.frame
         hr, vr = self.household_rows, self.vacancy_rows
+        ref = self.source.reference_date
+        urgency: list[int] = h.urgency[hr].tolist()
+        eviction: list[int] = h.eviction_date[hr].tolist()
+        homeless: list[int] = h.homeless_since[hr].tolist()
+        notice: list[int] = h.notice_date[hr].tolist()
+        registered: list[int] = h.registered_at[hr].tolist()
         income: list[int] = h.income_basis[hr].tolist()
         budget = _optional_cents(h.own_max_rent_cents[hr].tolist())
         area: list[float] = v.living_area[vr].tolist()
@@ -353,8 +359,8 @@ class _PageFacts:
         limits, distance = _optional_cents(self.limits), _optional(self.distance)
         return [
             (
-                ("#u", hr[k]),
-                ("#w", hr[k]),
+                ("#u", urgency[k], eviction[k], homeless[k], notice[k], ref),
+                ("#w", registered[k], ref),
                 ("#s", self.persons[k], area[k], rooms[k]),
                 (
                     "#l",
@@ -405,11 +411,11 @@ def _page_rows(
     points = apportion(values, policy, ev.totals[order]).tolist()
     warnings = evaluate_warnings(page, rulebook)
     n = page.size
-    # per raised warning, the numbers its sentence quotes, row by row
+    # per raised warning, the numbers its sentence quotes (row by row) and the rows raising it
     quoted = [
-        (w, [np.broadcast_to(c, (n,)).tolist() for c in w.columns(page)], mask.tolist())
+        (w, [np.broadcast_to(c, (n,)).tolist() for c in w.columns(page)], raised.tolist())
         for w in rulebook.warnings
-        if (mask := warnings[w.code]).any()
+        if len(raised := np.flatnonzero(warnings[w.code]))
     ]
     facts = _PageFacts(
         source,
@@ -422,8 +428,8 @@ def _page_rows(
     reasons = _reason_cache(source.h, policy, source.reference_date)
     comps = reasons.page_rows(facts.reason_keys(), value_rows, points, facts.facts)
     warns: list[tuple[Reason, ...]] = [()] * n
-    for w, columns, raised in quoted:  # in rulebook order, so each row's warnings are too
-        for k in (k for k, up in enumerate(raised) if up):
+    for w, columns, rows in quoted:  # in rulebook order, so each row's warnings are too
+        for k in rows:
             warns[k] += (reasons.warning(w, (w.code, *(column[k] for column in columns))),)
     return [(k, totals[k] / 100, comps[k], warns[k]) for k in range(n)]
 
