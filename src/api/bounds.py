@@ -8,6 +8,7 @@ instead of overflowing inside the database driver.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from litestar import Request
@@ -39,12 +40,14 @@ class PathBoundsMiddleware(ASGIMiddleware):
 _NOT_QUERY = frozenset(
     {"request", "data", "state", "scope", "headers", "cookies", "query", "body", "socket"}
 )
-_known_query: dict[int, frozenset[str]] = {}
+# Keyed by the handler object itself, weakly: an ``id()`` key is reused once a handler of an
+# earlier app is collected, and a second app in the process then saw the wrong names.
+_known_query: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def _query_names(handler: Any) -> frozenset[str]:
     """The query parameters a JSON API handler declares (cached per handler)."""
-    cached = _known_query.get(id(handler))
+    cached = _known_query.get(handler)
     if cached is not None:
         return cached
     provided = set(handler.resolve_dependencies())
@@ -56,8 +59,8 @@ def _query_names(handler: Any) -> frozenset[str]:
         if kwarg is not None and (getattr(kwarg, "header", None) or getattr(kwarg, "cookie", None)):
             continue
         names.add(getattr(kwarg, "query", None) or name)
-    _known_query[id(handler)] = frozenset(names)
-    return _known_query[id(handler)]
+    _known_query[handler] = frozenset(names)
+    return _known_query[handler]
 
 
 async def reject_unknown_query(request: Request[Any, Any, Any]) -> None:
