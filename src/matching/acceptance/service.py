@@ -18,11 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
 from threadpoolctl import threadpool_limits
 
-from matching.acceptance.features import RAW_SCHEMA, feature_frame
+from matching.acceptance.features import Columns, feature_columns, raw_columns
 from matching.acceptance.history import PairFacts, answered_proposals, raw_row
 from matching.acceptance.model import (
     ModelCard,
@@ -36,7 +38,6 @@ from matching.acceptance.model import (
 from matching.consent.service import covering_scopes, scopes_by_landlord
 from matching.db.models import Household, Vacancy
 from matching.ranking import RankingService
-from matching.ranking.service import engine_vacancy
 from matching.ranking.snapshot import ReferenceSnapshot
 from scoring import Households, Municipalities, RentLimits
 from scoring.inputs import INCOME_BASES, from_day_number
@@ -168,12 +169,14 @@ class AcceptanceService:
         return cached
 
     # -- prediction -----------------------------------------------------------------------
-    def predict(self, raw: pl.DataFrame) -> list[Chance] | None:
-        """Chances for raw pair rows, or None while the model is not shown."""
+    def predict(self, raw: pl.DataFrame | Columns) -> list[Chance] | None:
+        """Chances for raw pair rows (a frame or numpy columns), or None while the model is
+        not shown."""
         model = self.usable_model()
         if model is None:
             return None
-        proba = model.predict(feature_frame(raw, model.card.landlords))
+        columns = raw_columns(raw) if isinstance(raw, pl.DataFrame) else raw
+        proba = model.predict(feature_columns(columns, model.card.landlords))
         version = model.card.version
         return [Chance(float(p), band(float(p)), version) for p in proba]
 
@@ -181,43 +184,60 @@ class AcceptanceService:
         self,
         session: AsyncSession,
         households: Households,
-        positions: list[int],
-        vacancy: Any,
-        landlord_id: int,
+        positions: npt.NDArray[np.int64],
+        vacancy: Vacancy,
         towns: Municipalities,
         limits: RentLimits,
         today: dt.date,
     ) -> dict[int, Chance]:
-        """Chances for ranked households (snapshot rows) of one engine vacancy."""
-        if not positions or self.usable_model() is None:
+        """Chances for ranked households (snapshot rows; -1 = not there, left out) of one
+        vacancy the ranking accepted.
+
+        Why the stored vacancy and not ``engine_vacancy``: the ranking has just checked it,
+        and a second check cost half a millisecond of the page's budget (issue 14).
+        """
+        at = positions[positions >= 0]
+        if not len(at) or self.usable_model() is None:
             return {}
-        ids = [int(households.id[i]) for i in positions]
+        landlord_id = int(vacancy.organisation_id)
+        ids = households.id[at].tolist()
         scopes = await covering_scopes(session, ids, landlord_id, today)
         facts = self._facts(towns, limits)
+        # read once: ORM attribute access per row would cost more than the trees
+        town, available_from = vacancy.municipality_ags, vacancy.available_from
         gross = float(vacancy.net_cold_rent) + float(vacancy.cold_service_charges)
-        rows = []
-        for i, household_id in zip(positions, ids, strict=True):
-            cents = int(households.own_max_rent_cents[i])
-            rows.append(
-                raw_row(
-                    facts,
-                    town=vacancy.municipality_ags,
-                    available_from=vacancy.available_from,
-                    gross_cold_rent=gross,
-                    heating_costs=_euros(vacancy.heating_costs),
-                    rooms=float(vacancy.rooms),
-                    living_area=float(vacancy.living_area),
-                    landlord_id=landlord_id,
-                    persons=int(households.persons[i]),
-                    income_basis=INCOME_BASES[int(households.income_basis[i])],
-                    own_max_rent=None if cents == NO_AMOUNT else cents / 100,
-                    preferred=households.preference_sets[int(households.preference_group[i])],
-                    registered_at=from_day_number(int(households.registered_at[i])) or today,
-                    on=today,
-                    scope=scopes.get(household_id, ()),
-                )
+        heating, rooms = _euros(vacancy.heating_costs), float(vacancy.rooms)
+        area = float(vacancy.living_area)
+        sets = households.preference_sets
+        rows = [
+            raw_row(
+                facts,
+                town=town,
+                available_from=available_from,
+                gross_cold_rent=gross,
+                heating_costs=heating,
+                rooms=rooms,
+                living_area=area,
+                landlord_id=landlord_id,
+                persons=persons,
+                income_basis=INCOME_BASES[basis],
+                own_max_rent=None if cents == NO_AMOUNT else cents / 100,
+                preferred=sets[group],
+                registered_at=from_day_number(registered) or today,
+                on=today,
+                scope=scopes.get(household_id, ()),
             )
-        chances = self.predict(pl.DataFrame(rows, schema=RAW_SCHEMA)) or []
+            for household_id, persons, basis, cents, group, registered in zip(
+                ids,
+                households.persons[at].tolist(),
+                households.income_basis[at].tolist(),
+                households.own_max_rent_cents[at].tolist(),
+                households.preference_group[at].tolist(),
+                households.registered_at[at].tolist(),
+                strict=True,
+            )
+        ]
+        chances = self.predict(raw_columns(rows)) or []
         return dict(zip(ids, chances, strict=True))
 
     async def for_vacancy(
@@ -239,13 +259,12 @@ class AcceptanceService:
         # the ranking just read both in this request: no second stamp check
         table = ranking.households.cached or await ranking.households.get(session)
         ref = ranking.reference.cached or await ranking.reference.get(session)
-        positions = [p for h in household_ids if (p := table.position(h)) is not None]
+        positions = table.positions(household_ids)
         chances = await self.for_households(
             session,
             table.data,
             positions,
-            engine_vacancy(vacancy),
-            int(vacancy.organisation_id),
+            vacancy,
             ref.municipalities,
             ref.rent_limits,
             today,
@@ -269,7 +288,11 @@ class AcceptanceService:
             return PageChances({}, None)
         table = ranking.vacancies.cached or await ranking.vacancies.get(session)
         ref = ranking.reference.cached or await ranking.reference.get(session)
-        positions = [(v, p) for v in vacancy_ids if (p := table.position(v)) is not None]
+        positions = [
+            (v, p)
+            for v, p in zip(vacancy_ids, table.positions(vacancy_ids).tolist(), strict=True)
+            if p >= 0
+        ]
         landlords = {v: int(table.side["organisation_id"][p]) for v, p in positions}
         scopes = await scopes_by_landlord(session, household_id, landlords.values(), today)
         facts = self._facts(ref.municipalities, ref.rent_limits)
@@ -298,7 +321,7 @@ class AcceptanceService:
                     scope=scopes.get(landlords[vacancy_id], ()),
                 )
             )
-        chances = self.predict(pl.DataFrame(rows, schema=RAW_SCHEMA)) or []
+        chances = self.predict(raw_columns(rows)) or []
         return PageChances(dict(zip([v for v, _ in positions], chances, strict=True)), None)
 
     async def for_pair(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -189,12 +190,48 @@ async def withdraw_consent(
     )
 
 
-def _valid_on(consent: Consent, on_date: date) -> bool:
+class _Terms(Protocol):
+    """What the validity and landlord checks read: a ``Consent`` or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def household_id(self) -> int: ...
+    @property
+    def scope(self) -> list[str]: ...
+    @property
+    def recipients(self) -> ConsentRecipients: ...
+    @property
+    def recipient_organisation_ids(self) -> list[int]: ...
+    @property
+    def given_at(self) -> date: ...
+    @property
+    def valid_until(self) -> date: ...
+    @property
+    def withdrawn_at(self) -> datetime | None: ...
+
+
+_TERMS = (
+    Consent.household_id,
+    Consent.id,
+    Consent.scope,
+    Consent.recipients,
+    Consent.recipient_organisation_ids,
+    Consent.given_at,
+    Consent.valid_until,
+    Consent.withdrawn_at,
+)
+"""The columns :func:`covering_scopes` and :func:`scopes_by_landlord` need. Why not the
+entity: a page's consents as entities cost a decryption of the form reference each and the
+identity-map bookkeeping, several milliseconds per ranking page (issue 14)."""
+
+
+def _valid_on(consent: _Terms, on_date: date) -> bool:
     withdrawn = consent.withdrawn_at is not None and berlin_date(consent.withdrawn_at) <= on_date
     return consent.given_at <= on_date <= consent.valid_until and not withdrawn
 
 
-def _covers_landlord(consent: Consent, landlord_org_id: int) -> bool:
+def _covers_landlord(consent: _Terms, landlord_org_id: int) -> bool:
     return consent.recipients == ConsentRecipients.NETWORK or (
         landlord_org_id in (consent.recipient_organisation_ids or [])
     )
@@ -365,9 +402,8 @@ async def covering_scopes(
     ids = list(household_ids)
     if not ids:
         return {}
-    rows = await session.scalars(sa.select(Consent).where(Consent.household_id.in_(ids)))
-    best: dict[int, Consent] = {}
-    for c in rows.all():
+    best: dict[int, _Terms] = {}
+    for c in await _current_terms(session, Consent.household_id.in_(ids), on_date):
         if not (_valid_on(c, on_date) and _covers_landlord(c, landlord_org_id)):
             continue
         old = best.get(c.household_id)
@@ -381,7 +417,11 @@ async def scopes_by_landlord(
 ) -> dict[int, list[str]]:
     """Per landlord, the widest scope a consent of this household allows sharing today
     (landlords without one are absent); one query for a page of flats."""
-    consents = [c for c in await _consents(session, household_id) if _valid_on(c, on_date)]
+    consents = [
+        c
+        for c in await _current_terms(session, Consent.household_id == household_id, on_date)
+        if _valid_on(c, on_date)
+    ]
     out: dict[int, list[str]] = {}
     for landlord in set(landlord_org_ids):
         covering = [c for c in consents if _covers_landlord(c, landlord)]
@@ -389,3 +429,14 @@ async def scopes_by_landlord(
             best = max(covering, key=lambda c: (len(c.scope), c.given_at, c.id))
             out[landlord] = list(best.scope)
     return out
+
+
+async def _current_terms(
+    session: AsyncSession, which: sa.ColumnElement[bool], on_date: date
+) -> Sequence[_Terms]:
+    """The terms of the consents ``which`` selects that run on ``on_date`` (withdrawal is
+    checked by the caller: it needs the Berlin date of the moment)."""
+    result = await session.execute(
+        sa.select(*_TERMS).where(which, Consent.given_at <= on_date, Consent.valid_until >= on_date)
+    )
+    return result.all()
