@@ -296,31 +296,32 @@ class AcceptanceService:
         landlords = {v: int(table.side["organisation_id"][p]) for v, p in positions}
         scopes = await scopes_by_landlord(session, household_id, landlords.values(), today)
         facts = self._facts(ref.municipalities, ref.rent_limits)
-        budget = household.own_max_rent
-        rows = []
-        for vacancy_id, p in positions:
-            flat = table.data.row(p)
-            rows.append(
-                raw_row(
-                    facts,
-                    town=flat.municipality_ags,
-                    available_from=flat.available_from,
-                    gross_cold_rent=float(flat.gross_cold_rent),
-                    heating_costs=_euros(flat.heating_costs),
-                    rooms=flat.rooms,
-                    living_area=flat.living_area,
-                    landlord_id=landlords[vacancy_id],
-                    persons=household.persons,
-                    income_basis=str(
-                        getattr(household.income_basis, "value", household.income_basis)
-                    ),
-                    own_max_rent=None if budget is None else float(budget),
-                    preferred=list(household.preferred_ags or []),
-                    registered_at=household.registered_at,
-                    on=today,
-                    scope=scopes.get(landlords[vacancy_id], ()),
-                )
+        # read once: ORM attribute access per row would cost more than the trees
+        persons, budget = household.persons, household.own_max_rent
+        basis = str(getattr(household.income_basis, "value", household.income_basis))
+        preferred, registered = list(household.preferred_ags or []), household.registered_at
+        rows = [
+            raw_row(
+                facts,
+                town=flat.municipality_ags,
+                available_from=flat.available_from,
+                gross_cold_rent=float(flat.gross_cold_rent),
+                heating_costs=_euros(flat.heating_costs),
+                rooms=flat.rooms,
+                living_area=flat.living_area,
+                landlord_id=landlords[vacancy_id],
+                persons=persons,
+                income_basis=basis,
+                own_max_rent=None if budget is None else float(budget),
+                preferred=preferred,
+                registered_at=registered,
+                on=today,
+                scope=scopes.get(landlords[vacancy_id], ()),
             )
+            for (vacancy_id, _), flat in zip(
+                positions, table.data.rows([p for _, p in positions]), strict=True
+            )
+        ]
         chances = self.predict(raw_columns(rows)) or []
         return PageChances(dict(zip([v for v, _ in positions], chances, strict=True)), None)
 
