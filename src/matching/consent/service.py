@@ -211,19 +211,22 @@ class _Terms(Protocol):
     def withdrawn_at(self) -> datetime | None: ...
 
 
+_C = Consent.__table__.c
 _TERMS = (
-    Consent.household_id,
-    Consent.id,
-    Consent.scope,
-    Consent.recipients,
-    Consent.recipient_organisation_ids,
-    Consent.given_at,
-    Consent.valid_until,
-    Consent.withdrawn_at,
+    _C.household_id,
+    _C.id,
+    _C.scope,
+    _C.recipients,
+    _C.recipient_organisation_ids,
+    _C.given_at,
+    _C.valid_until,
+    _C.withdrawn_at,
 )
-"""The columns :func:`covering_scopes` and :func:`scopes_by_landlord` need. Why not the
-entity: a page's consents as entities cost a decryption of the form reference each and the
-identity-map bookkeeping, several milliseconds per ranking page (issue 14)."""
+"""The columns :func:`covering_scopes` and :func:`scopes_by_landlord` need, as table columns.
+Why not the entity: a page's consents as entities cost a decryption of the form reference
+each and the ORM's bookkeeping, several milliseconds per ranking page (issue 14); table
+columns skip the ORM result layer too (and its autoflush: consents are flushed when
+recorded or withdrawn, see :func:`record_consent`)."""
 
 
 def _valid_on(consent: _Terms, on_date: date) -> bool:
@@ -403,7 +406,7 @@ async def covering_scopes(
     if not ids:
         return {}
     best: dict[int, _Terms] = {}
-    for c in await _current_terms(session, Consent.household_id.in_(ids), on_date):
+    for c in await _current_terms(session, _C.household_id.in_(ids), on_date):
         if not (_valid_on(c, on_date) and _covers_landlord(c, landlord_org_id)):
             continue
         old = best.get(c.household_id)
@@ -419,7 +422,7 @@ async def scopes_by_landlord(
     (landlords without one are absent); one query for a page of flats."""
     consents = [
         c
-        for c in await _current_terms(session, Consent.household_id == household_id, on_date)
+        for c in await _current_terms(session, _C.household_id == household_id, on_date)
         if _valid_on(c, on_date)
     ]
     out: dict[int, list[str]] = {}
@@ -437,6 +440,6 @@ async def _current_terms(
     """The terms of the consents ``which`` selects that run on ``on_date`` (withdrawal is
     checked by the caller: it needs the Berlin date of the moment)."""
     result = await session.execute(
-        sa.select(*_TERMS).where(which, Consent.given_at <= on_date, Consent.valid_until >= on_date)
+        sa.select(*_TERMS).where(which, _C.given_at <= on_date, _C.valid_until >= on_date)
     )
     return result.all()
