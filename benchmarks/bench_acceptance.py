@@ -92,30 +92,29 @@ async def _page(url: str, households: int, model_dir: Path, rounds: int) -> Figu
         for vacancy_id in ids:
             vacancy = await session.get(Vacancy, vacancy_id)
             assert vacancy is not None
-            result = await ranking.rank_vacancy(session, ADMIN, vacancy, limit=50)
-            pages.append((vacancy_id, [r.household_id for r in result.rows], result.reference_date))
+            pages.append(await ranking.rank_vacancy(session, ADMIN, vacancy, limit=50))
         for _ in range(rounds):  # the same pages again: a median over more samples
-            for vacancy_id, rows, today in pages:
+            for result in pages:
                 started = time.perf_counter()
-                page = await service.for_vacancy(session, ranking, vacancy_id, rows, today)
+                page = await service.for_vacancy(session, ranking, result)
                 vacancy_pages.append((time.perf_counter() - started) * 1000)
-                assert len(page.chances) == len(rows)
-        flats = []
-        for household_id in sorted({h for _, rows, _ in pages for h in rows})[:50]:
-            matches = await ranking.household_matches(session, ADMIN, household_id, limit=50)
-            flats.append((household_id, [r.vacancy_id for r in matches.rows], today))
+                assert len(page.chances) == len(result.rows)
+        flats = [
+            await ranking.household_matches(session, ADMIN, household_id, limit=50)
+            for household_id in sorted({r.household_id for p in pages for r in p.rows})[:50]
+        ]
         for _ in range(rounds):
-            for household_id, rows, today in flats:
+            for matches in flats:
                 started = time.perf_counter()
-                page = await service.for_household(session, ranking, household_id, rows, today)
+                page = await service.for_household(session, ranking, matches)
                 household_pages.append((time.perf_counter() - started) * 1000)
-                assert len(page.chances) == len(rows)
+                assert len(page.chances) == len(matches.rows)
     await engine.dispose()
     return Figures(
         statistics.median(vacancy_pages),
         statistics.median(household_pages),
-        max(len(r) for _, r, _ in pages),
-        max(len(r) for _, r, _ in flats),
+        max(len(p.rows) for p in pages),
+        max(len(m.rows) for m in flats),
         card.answered,
     )
 

@@ -155,15 +155,17 @@ async def test_page_chances_are_the_pipelines_probabilities(
     today = result.reference_date
     expected = _expected(model, facts, vacancy, ours, scopes, today)
 
-    page = await service.for_vacancy(session, ranking, vacancy.id, [*ranked, 10**9], today)
-    assert page.note is None and set(page.chances) == set(ranked)  # unknown id left out
+    page = await service.for_vacancy(session, ranking, result)
+    assert page.note is None and set(page.chances) == set(ranked)
     got = {h: page.chances[h].probability for h in expected}
     assert np.allclose(list(got.values()), list(expected.values()), rtol=0, atol=1e-9)
     assert {page.chances[h].model_version for h in ranked} == {model.card.version}
     assert len({round(p, 12) for p in got.values()}) > 1  # the pairs differ, so do the chances
 
     for household in ours:  # the reverse page (open flats of one household) agrees
-        flats = await service.for_household(session, ranking, household.id, [vacancy.id], today)
+        reverse = await ranking.household_matches(session, admin, household.id, limit=50)
+        flats = await service.for_household(session, ranking, reverse)
+        assert set(flats.chances) == {r.vacancy_id for r in reverse.rows}
         assert abs(flats.chances[vacancy.id].probability - expected[household.id]) <= 1e-9
     pair = await service.for_pair(session, ranking, True, vacancy.id, ours[0].id, today)
     assert abs(pair.chances[ours[0].id].probability - expected[ours[0].id]) <= 1e-9
