@@ -255,6 +255,8 @@ class AcceptanceService:
         ref = ranking.reference.cached or await ranking.reference.get(session)
         positions = table.positions(household_ids)
         at = positions[positions >= 0]
+        if not len(at):
+            return PageChances({}, None)
         households = table.data
         ids = households.id[at].tolist()
         scopes = await covering_scopes(session, ids, landlord_id, today)
@@ -302,12 +304,14 @@ class AcceptanceService:
         today: dt.date,
     ) -> PageChances:
         """Chances for flats of the snapshot (ids not in it are left out) and one household."""
-        if self.usable_model() is None or not vacancy_ids:
+        if self.usable_model() is None:
             return PageChances({}, None)
         table = ranking.vacancies.cached or await ranking.vacancies.get(session)
         ref = ranking.reference.cached or await ranking.reference.get(session)
         positions = table.positions(vacancy_ids)
         at = positions[positions >= 0]
+        if not len(at):
+            return PageChances({}, None)
         ids = table.data.id[at].tolist()
         landlords = table.side["organisation_id"][at].tolist()
         scopes = await scopes_by_landlord(session, household.id, set(landlords), today)
