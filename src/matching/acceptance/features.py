@@ -95,20 +95,23 @@ Columns = dict[str, npt.NDArray[Any]]
 
 def raw_columns(rows: pl.DataFrame | Sequence[Mapping[str, Any]]) -> Columns:
     """Raw pair rows (a frame of :data:`RAW_SCHEMA`, or dicts as ``raw_row`` makes them) as
-    numpy columns (null → NaN).
+    numpy columns: strings as objects, everything else as floats (null → NaN).
 
     Why not a data frame for a page: for its 50 rows, building and converting a frame cost
     more than the prediction (issue 14).
     """
     if isinstance(rows, pl.DataFrame):
-        return {name: rows.get_column(name).to_numpy() for name in RAW_SCHEMA}
+        return {
+            name: rows.get_column(name).to_numpy()
+            if dtype is pl.String
+            else rows.get_column(name).cast(pl.Float64).to_numpy()
+            for name, dtype in RAW_SCHEMA.items()
+        }
     out: Columns = {}
     for name, dtype in RAW_SCHEMA.items():
         values = [row[name] for row in rows]
         if dtype is pl.String:
             out[name] = np.array(values, dtype=object)
-        elif dtype is pl.Boolean:
-            out[name] = np.array(values, dtype=np.bool_)
         else:
             out[name] = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
     return out
@@ -142,10 +145,10 @@ def feature_columns(raw: Mapping[str, npt.NDArray[Any]], known_landlords: Iterab
 
 
 def _landlord_labels(ids: npt.NDArray[Any], known_landlords: Iterable[int]) -> npt.NDArray[Any]:
-    """:func:`landlord_key` per row, computed once per distinct landlord."""
+    """:func:`landlord_key` per row, computed once per distinct landlord (NaN: none)."""
     distinct, which = np.unique(ids, return_inverse=True)
     known = {int(x) for x in known_landlords}
-    labels = [f"L{int(x)}" if x in known else OTHER_LANDLORD for x in distinct]
+    labels = [landlord_key(None if math.isnan(x) else int(x), known) for x in distinct]
     return np.array(labels, dtype=object)[which.reshape(-1)]
 
 
