@@ -179,7 +179,7 @@ class AcceptanceService:
         columns = raw_columns(raw) if isinstance(raw, pl.DataFrame) else raw
         proba = model.predict(feature_columns(columns, model.card.landlords))
         version = model.card.version
-        return [Chance(float(p), band(float(p)), version) for p in proba]
+        return [Chance(p, band(p), version) for p in proba.tolist()]
 
     async def for_vacancy(
         self, session: AsyncSession, ranking: RankingService, matches: VacancyMatches
