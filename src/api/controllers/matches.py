@@ -319,13 +319,7 @@ class MatchApi(Controller):
         result = await ranking.vacancy_matches(
             db_session, actor, vacancy_id, policy=policy, limit=limit, offset=offset
         )
-        chances = await acceptance.for_vacancy(
-            db_session,
-            ranking,
-            vacancy_id,
-            [r.household_id for r in result.rows],
-            result.reference_date,
-        )
+        chances = await acceptance.for_vacancy(db_session, ranking, result)
         return vacancy_matches_out(result, chances)
 
     @get(
@@ -346,13 +340,7 @@ class MatchApi(Controller):
         result = await ranking.household_matches(
             db_session, actor, household_id, policy=policy, limit=limit, offset=offset
         )
-        chances = await acceptance.for_household(
-            db_session,
-            ranking,
-            household_id,
-            [r.vacancy_id for r in result.rows],
-            result.reference_date,
-        )
+        chances = await acceptance.for_household(db_session, ranking, result)
         return household_matches_out(result, chances)
 
     @get(

@@ -97,13 +97,7 @@ async def vacancy_ranking_context(
     )
     acceptance = getattr(request.app.state, "acceptance", None)
     if ranked is not None and acceptance is not None:
-        result["acceptance"] = await acceptance.for_vacancy(
-            session,
-            ranking_service,
-            int(vacancy.id),
-            [row.household_id for row in ranked.rows],
-            ranked.reference_date,
-        )
+        result["acceptance"] = await acceptance.for_vacancy(session, ranking_service, ranked)
     return result
 
 
@@ -171,13 +165,7 @@ class MatchPages(Controller):
         chances = None
         acceptance = getattr(request.app.state, "acceptance", None)
         if result is not None and acceptance is not None:
-            chances = await acceptance.for_household(
-                db_session,
-                ranking,
-                household_id,
-                [row.vacancy_id for row in result.rows],
-                result.reference_date,
-            )
+            chances = await acceptance.for_household(db_session, ranking, result)
         return render(
             request,
             "matches/household.html",

@@ -7,7 +7,9 @@ landlord see, and the landlord. No names, free text or protected attributes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,9 +24,13 @@ __all__ = [
     "NUMERIC",
     "OTHER_LANDLORD",
     "RAW_SCHEMA",
+    "Columns",
+    "as_columns",
+    "feature_columns",
     "feature_frame",
     "feature_matrix",
     "landlord_key",
+    "raw_columns",
 ]
 
 KDU_BASES = ("sgb2", "sgb12", "asylblg")
@@ -83,43 +89,101 @@ def landlord_key(landlord_id: int | None, known: Iterable[int]) -> str:
     )
 
 
+Columns = dict[str, npt.NDArray[Any]]
+"""Named numpy columns of equal length (raw pair columns or features; NaN = unknown)."""
+
+
+def raw_columns(rows: pl.DataFrame | Sequence[Mapping[str, Any]]) -> Columns:
+    """Raw pair rows (a frame of :data:`RAW_SCHEMA`, or dicts as ``raw_row`` makes them) as
+    numpy columns: strings as objects, everything else as floats (null → NaN).
+
+    Why not a data frame for a page: for its 50 rows, building and converting a frame cost
+    more than the prediction (issue 14).
+    """
+    if isinstance(rows, pl.DataFrame):
+        return {
+            name: rows.get_column(name).to_numpy()
+            if dtype is pl.String
+            else rows.get_column(name).cast(pl.Float64).to_numpy()
+            for name, dtype in RAW_SCHEMA.items()
+        }
+    out: Columns = {}
+    for name, dtype in RAW_SCHEMA.items():
+        values = [row[name] for row in rows]
+        if dtype is pl.String:
+            out[name] = np.array(values, dtype=object)
+        else:
+            out[name] = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+    return out
+
+
+def feature_columns(raw: Mapping[str, npt.NDArray[Any]], known_landlords: Iterable[int]) -> Columns:
+    """Features (keys in :data:`FEATURES` order) from raw pair columns: the one definition
+    behind training, the demo rule and the ranking rows."""
+    income = raw["income_basis"]
+    persons = np.asarray(raw["persons"], dtype=np.float64)
+    gross, warm = raw["gross_cold_rent"], raw["warm_rent"]
+    limit, budget = raw["rent_limit"], raw["own_max_rent"]
+    kdu = np.fromiter((b in KDU_BASES for b in income), dtype=np.bool_, count=len(income))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.where(
+            kdu & (limit > 0),
+            gross / limit - 1.0,
+            np.where(~kdu & (budget > 0), warm / budget - 1.0, math.nan),
+        )
+        return {
+            "income_basis": np.asarray(income, dtype=object),
+            "landlord": _landlord_labels(raw["landlord_id"], known_landlords),
+            "rent_margin": margin,
+            "size_fit": raw["living_area"] / (50.0 + 15.0 * (persons - 1.0)),
+            "distance_km": np.asarray(raw["distance_km"], dtype=np.float64),
+            "rooms_per_person": raw["rooms"] / persons,
+            "waiting_days": np.asarray(raw["waiting_days"], dtype=np.float64),
+            "shares_identity": np.asarray(raw["shares_identity"], dtype=np.float64),
+            "shares_income": np.asarray(raw["shares_income"], dtype=np.float64),
+        }
+
+
+def _landlord_labels(ids: npt.NDArray[Any], known_landlords: Iterable[int]) -> npt.NDArray[Any]:
+    """:func:`landlord_key` per row, computed once per distinct landlord (NaN: none)."""
+    distinct, which = np.unique(ids, return_inverse=True)
+    known = {int(x) for x in known_landlords}
+    labels = [landlord_key(None if math.isnan(x) else int(x), known) for x in distinct]
+    return np.array(labels, dtype=object)[which.reshape(-1)]
+
+
 def feature_frame(raw: pl.DataFrame, known_landlords: Sequence[int]) -> pl.DataFrame:
-    """Features (columns in :data:`FEATURES` order) from the raw pair columns."""
-    kdu = pl.col("income_basis").is_in(list(KDU_BASES))
-    appropriate = 50.0 + 15.0 * (pl.col("persons").cast(pl.Float64) - 1.0)
-    known = [int(x) for x in known_landlords]
-    return raw.select(
-        pl.col("income_basis").cast(pl.String),
-        pl.when(pl.col("landlord_id").is_in(known))
-        .then(pl.lit("L") + pl.col("landlord_id").cast(pl.String))
-        .otherwise(pl.lit(OTHER_LANDLORD))
-        .alias("landlord"),
-        pl.when(kdu & (pl.col("rent_limit") > 0))
-        .then(pl.col("gross_cold_rent") / pl.col("rent_limit") - 1.0)
-        .when(~kdu & (pl.col("own_max_rent") > 0))
-        .then(pl.col("warm_rent") / pl.col("own_max_rent") - 1.0)
-        .otherwise(None)
-        .alias("rent_margin"),
-        (pl.col("living_area") / appropriate).alias("size_fit"),
-        pl.col("distance_km").cast(pl.Float64),
-        (pl.col("rooms") / pl.col("persons").cast(pl.Float64)).alias("rooms_per_person"),
-        pl.col("waiting_days").cast(pl.Float64),
-        pl.col("shares_identity").cast(pl.Float64),
-        pl.col("shares_income").cast(pl.Float64),
+    """Features (columns in :data:`FEATURES` order, null = unknown) from the raw pair columns."""
+    columns = feature_columns(raw_columns(raw), known_landlords)
+    return pl.DataFrame(
+        [
+            pl.Series(name, columns[name], dtype=pl.String)
+            if name in CATEGORICAL
+            else pl.Series(name, columns[name], dtype=pl.Float64, nan_to_null=True)
+            for name in FEATURES
+        ]
     )
 
 
-def feature_matrix(features: pl.DataFrame) -> npt.NDArray[np.object_]:
-    """The features as the object matrix the pipeline takes (strings and floats, NaN = unknown).
+def as_columns(features: pl.DataFrame) -> Columns:
+    """A feature frame as numpy columns (null → NaN)."""
+    return {
+        name: features.get_column(name).to_numpy()
+        if name in CATEGORICAL
+        else features.get_column(name).fill_null(np.nan).to_numpy()
+        for name in FEATURES
+    }
 
-    Why numpy and not a data frame: on a page of 50 rows the frame conversion would cost more
-    than the prediction itself.
-    """
-    out = np.empty((features.height, len(FEATURES)), dtype=object)
+
+def feature_matrix(
+    features: pl.DataFrame | Mapping[str, npt.NDArray[Any]],
+) -> npt.NDArray[np.object_]:
+    """The features as the object matrix the pipeline takes (strings and floats, NaN = unknown)."""
+    if isinstance(features, pl.DataFrame):
+        features = as_columns(features)
+    height = len(features[FEATURES[0]])
+    out = np.empty((height, len(FEATURES)), dtype=object)
     for j, name in enumerate(FEATURES):
-        column = features.get_column(name)
-        if name in CATEGORICAL:
-            out[:, j] = column.to_numpy()
-        else:
-            out[:, j] = column.fill_null(np.nan).to_numpy().astype(np.float64)
+        column = features[name]
+        out[:, j] = column if name in CATEGORICAL else np.asarray(column, dtype=np.float64)
     return out

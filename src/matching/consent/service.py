@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import clock
@@ -23,7 +25,7 @@ from matching.db.models import Consent, Household, Organisation, Proposal, Vacan
 from matching.enums import ConsentRecipients, OrganisationKind
 from matching.proposals import engine
 from matching.proposals.errors import Conflict, NotFound, ValidationFailed
-from matching.proposals.timeutil import berlin_date, format_date_de, utcnow
+from matching.proposals.timeutil import BERLIN, berlin_date, format_date_de, utcnow
 
 # The internal notes (``Household.notes``) are deliberately not here: they never leave the
 # office. "Hinweise für Vermieter" shares the separate field written for the landlord.
@@ -189,12 +191,46 @@ async def withdraw_consent(
     )
 
 
+class _Terms(Protocol):
+    """What the landlord check and the widest-scope choice read: a ``Consent`` or a row of
+    :data:`_TERMS`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def household_id(self) -> int: ...
+    @property
+    def scope(self) -> list[str]: ...
+    @property
+    def recipients(self) -> ConsentRecipients: ...
+    @property
+    def recipient_organisation_ids(self) -> list[int]: ...
+    @property
+    def given_at(self) -> date: ...
+
+
+_C = Consent.__table__.c
+_TERMS = (
+    _C.household_id,
+    _C.id,
+    _C.scope,
+    _C.recipients,
+    _C.recipient_organisation_ids,
+    _C.given_at,
+)
+"""The columns :func:`covering_scopes` and :func:`scopes_by_landlord` need, as table columns.
+Why not the entity: a page's consents as entities cost a decryption of the form reference
+each and the ORM's bookkeeping, several milliseconds per ranking page (issue 14); table
+columns skip the ORM result layer too (and its autoflush: consents are flushed when
+recorded or withdrawn, see :func:`record_consent`)."""
+
+
 def _valid_on(consent: Consent, on_date: date) -> bool:
     withdrawn = consent.withdrawn_at is not None and berlin_date(consent.withdrawn_at) <= on_date
     return consent.given_at <= on_date <= consent.valid_until and not withdrawn
 
 
-def _covers_landlord(consent: Consent, landlord_org_id: int) -> bool:
+def _covers_landlord(consent: _Terms, landlord_org_id: int) -> bool:
     return consent.recipients == ConsentRecipients.NETWORK or (
         landlord_org_id in (consent.recipient_organisation_ids or [])
     )
@@ -365,10 +401,9 @@ async def covering_scopes(
     ids = list(household_ids)
     if not ids:
         return {}
-    rows = await session.scalars(sa.select(Consent).where(Consent.household_id.in_(ids)))
-    best: dict[int, Consent] = {}
-    for c in rows.all():
-        if not (_valid_on(c, on_date) and _covers_landlord(c, landlord_org_id)):
+    best: dict[int, _Terms] = {}
+    for c in await _running(session, ids, on_date):
+        if not _covers_landlord(c, landlord_org_id):
             continue
         old = best.get(c.household_id)
         if old is None or (len(c.scope), c.given_at, c.id) > (len(old.scope), old.given_at, old.id):
@@ -381,7 +416,7 @@ async def scopes_by_landlord(
 ) -> dict[int, list[str]]:
     """Per landlord, the widest scope a consent of this household allows sharing today
     (landlords without one are absent); one query for a page of flats."""
-    consents = [c for c in await _consents(session, household_id) if _valid_on(c, on_date)]
+    consents = await _running(session, [household_id], on_date)
     out: dict[int, list[str]] = {}
     for landlord in set(landlord_org_ids):
         covering = [c for c in consents if _covers_landlord(c, landlord)]
@@ -389,3 +424,32 @@ async def scopes_by_landlord(
             best = max(covering, key=lambda c: (len(c.scope), c.given_at, c.id))
             out[landlord] = list(best.scope)
     return out
+
+
+def _running_query(households: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    return sa.select(*_TERMS).where(
+        households,
+        _C.given_at <= sa.bindparam("day"),
+        _C.valid_until >= sa.bindparam("day"),
+        _C.withdrawn_at.is_(None) | (_C.withdrawn_at >= sa.bindparam("next_day")),
+    )
+
+
+# Built once: building the statement on each call cost about as much as running it (issue 14).
+_RUNNING = _running_query(_C.household_id.in_(sa.bindparam("ids", expanding=True)))
+_RUNNING_PG = _running_query(  # one array, not n parameters
+    _C.household_id == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger)))
+)
+
+
+async def _running(
+    session: AsyncSession, household_ids: list[int], on_date: date
+) -> Sequence[_Terms]:
+    """:data:`_TERMS` of the households' consents that run on ``on_date``: given, not expired
+    and not withdrawn by the end of that day in Berlin (as :func:`_valid_on` decides), all
+    checked by the database so only the rows a page needs come back."""
+    next_day = datetime.combine(on_date + timedelta(days=1), time(), tzinfo=BERLIN)
+    query = _RUNNING_PG if session.get_bind().dialect.name == "postgresql" else _RUNNING
+    params = {"ids": household_ids, "day": on_date, "next_day": next_day.astimezone(UTC)}
+    rows: Sequence[_Terms] = (await session.execute(query, params)).all()
+    return rows

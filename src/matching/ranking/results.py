@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from scoring import Allocation, ComponentScore, Funnel, PairExplanation, Reason
+from scoring import (
+    Allocation,
+    ComponentScore,
+    Funnel,
+    HouseholdRow,
+    PairExplanation,
+    Reason,
+    Vacancy,
+)
 
 __all__ = [
     "AllocationItem",
@@ -65,6 +73,10 @@ class VacancyMatches:
     warnings: tuple[Reason, ...]
     scope: str
     """ "organisation" (a counselling office sees its own households) or "all" (admin)."""
+    vacancy: Vacancy
+    """The vacancy as the engine ranked it (the acceptance chance reads its facts here
+    instead of loading the vacancy again)."""
+    landlord_id: int
     excluded: tuple[ExcludedGroup, ...] = ()
     search: str = ""
 
@@ -102,6 +114,9 @@ class HouseholdMatches:
     offset: int
     limit: int
     warnings: tuple[Reason, ...]
+    household: HouseholdRow
+    """The household as the engine ranked it, read fresh (the acceptance chance reads its
+    facts here instead of loading the household again)."""
 
     @property
     def has_next(self) -> bool:

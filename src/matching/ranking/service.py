@@ -319,6 +319,8 @@ class RankingService:
             limit=limit,
             warnings=tuple(warnings),
             scope="all" if scope is None else "organisation",
+            vacancy=target,
+            landlord_id=int(vacancy.organisation_id),
             excluded=excluded,
             search=search,
         )
@@ -428,6 +430,7 @@ class RankingService:
             offset=offset,
             limit=limit,
             warnings=self._general_warnings(ref, today, table.skipped_in(None), "Wohnungen"),
+            household=households.row(0),
         )
 
     # -- one pair -------------------------------------------------------------------------

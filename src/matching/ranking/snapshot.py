@@ -312,6 +312,16 @@ class Table(Generic[T]):
         i = int(np.searchsorted(ids, row_id))
         return i if i < len(ids) and int(ids[i]) == int(row_id) else None
 
+    def positions(self, row_ids: Sequence[int]) -> I64:
+        """Row indexes of many ids at once, in their order (-1: not in the snapshot)."""
+        ids = self.data.id
+        wanted = np.asarray(row_ids, dtype=np.int64)
+        at = np.searchsorted(ids, wanted)
+        inside = at < len(ids)
+        found = np.zeros(len(wanted), dtype=np.bool_)
+        found[inside] = ids[at[inside]] == wanted[inside]
+        return np.where(found, at, -1).astype(np.int64)
+
     def for_organisation(self, organisation_id: int) -> T:
         """The rows of one organisation as an engine table (cached per snapshot version).
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -13,10 +15,19 @@ import skops.io as sio
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from matching.acceptance.features import (
+    as_columns,
+    feature_columns,
+    feature_frame,
+    feature_matrix,
+    raw_columns,
+)
 from matching.acceptance.model import (
     MIN_ANSWERED,
+    FastPath,
     ModelRefused,
     TrainedModel,
+    _CalibratedTrees,
     band,
     load_model,
     save_model,
@@ -63,7 +74,6 @@ def test_rule_directions_are_learned() -> None:
     cheap = base.with_columns(pl.lit(340.0).alias("gross_cold_rent"))
     dear = base.with_columns(pl.lit(440.0).alias("gross_cold_rent"))
     far = cheap.with_columns(pl.lit(30.0).alias("distance_km"))
-    from matching.acceptance.features import feature_frame
 
     def p(frame: pl.DataFrame) -> float:
         return float(model.predict(feature_frame(frame, model.card.landlords))[0])
@@ -95,8 +105,6 @@ def test_round_trip_through_skops(tmp_path: Path) -> None:
     save_model(model, tmp_path)
     assert not list(tmp_path.glob("*.tmp"))
     loaded = load_model(tmp_path)
-    from matching.acceptance.features import feature_frame
-
     frame = feature_frame(rows.head(50), model.card.landlords)
     assert np.allclose(loaded.predict(frame), model.predict(frame))
     assert loaded.card == model.card
@@ -106,6 +114,59 @@ def test_round_trip_through_skops(tmp_path: Path) -> None:
     chances = service.predict(rows.head(3))
     assert chances is not None and len(chances) == 3
     assert all(c.model_version == model.card.version for c in chances)
+
+
+def _page_features(model: TrainedModel, rows: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Feature columns with what a page may bring besides the history: a landlord without
+    history, an income basis never seen, unknown rent margins and distances."""
+    columns = feature_columns(raw_columns(rows), model.card.landlords)
+    n = len(columns["landlord"])
+    columns["landlord"][::7] = "andere"
+    columns["income_basis"][3::11] = "neu"
+    for name, step in (("rent_margin", 5), ("distance_km", 3), ("size_fit", 13)):
+        columns[name][::step] = np.nan
+    assert n > 1000
+    return columns
+
+
+def test_fast_path_gives_the_pipelines_probabilities(tmp_path: Path) -> None:
+    """What a page shows (the fast path) is ``predict_proba`` to 1e-9, for one row, a page
+    of 50 and thousands, before and after the skops round trip."""
+    model, rows = _trained()
+    columns = _page_features(model, rows)
+    save_model(model, tmp_path)
+    loaded = load_model(tmp_path)
+    for candidate in (model, loaded):
+        assert candidate.fast is not None
+        for size in (1, 50, len(columns["landlord"])):
+            page = {name: values[:size] for name, values in columns.items()}
+            expected = candidate.pipeline.predict_proba(feature_matrix(page))[:, 1]
+            assert np.abs(candidate.predict(page) - expected).max() <= 1e-9
+    frame = feature_frame(rows.head(50), model.card.landlords)  # the frame entry agrees too
+    assert np.abs(model.predict(frame) - model.predict(as_columns(frame))).max() <= 1e-9
+
+
+def test_a_fast_path_that_differs_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If scikit-learn's internals change so that the fast path would give other numbers,
+    or lack what it reads, the model predicts through ``predict_proba`` again."""
+    model, rows = _trained()
+    columns = _page_features(model, rows)
+    expected = model.pipeline.predict_proba(feature_matrix(columns))[:, 1]
+    original = _CalibratedTrees.proba
+
+    def off(self: _CalibratedTrees, features: Any, height: int) -> Any:
+        return original(self, features, height) + 1e-6
+
+    monkeypatch.setattr(_CalibratedTrees, "proba", off)
+    shifted = TrainedModel(model.pipeline, model.card)
+    assert shifted.fast is None
+    assert np.array_equal(shifted.predict(columns), expected)
+    monkeypatch.undo()
+    inner = model.pipeline.calibrated_classifiers_[0].estimator.estimator
+    stripped = copy.deepcopy(model.pipeline)
+    del stripped.calibrated_classifiers_[0].estimator.estimator.named_steps["boost"]._predictors
+    assert FastPath.build(stripped) is None
+    assert inner.named_steps["boost"]._predictors  # the model itself is untouched
 
 
 def _refused(directory: Path) -> str:

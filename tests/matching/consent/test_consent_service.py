@@ -187,3 +187,68 @@ async def test_withdrawal_withdraws_live_proposals_in_the_same_transaction(
     assert refused.code == "consent_withdrawn"
     with pytest.raises(Conflict):
         await consent.withdraw_consent(session, world.counselor, consent_id, now=later(2))
+
+
+async def test_page_scopes_take_the_widest_consent_running_that_day(
+    session: AsyncSession, world: World
+) -> None:
+    """``covering_scopes`` (a page of households) and ``scopes_by_landlord`` (a page of flats)
+    read only the consent columns; they still skip consents not yet given, expired or
+    withdrawn (by the Berlin date of the withdrawal) and pick the widest scope per landlord."""
+    first, none, other_only = [await _fresh(session, world) for _ in range(3)]
+
+    async def give(hid: int, scope: list[str], start: date, end: date, **to: object) -> int:
+        recorded = await consent.record_consent(
+            session,
+            world.counselor,
+            hid,
+            scope=scope,
+            recipients=str(to.get("recipients", "network")),
+            recipient_organisation_ids=list(to.get("ids", ())),  # type: ignore[call-overload]
+            given_at=start,
+            valid_until=end,
+            form_reference="Blatt 1",
+        )
+        await session.commit()
+        return recorded.id
+
+    basic, named = ["composition", "income_basis"], ["composition", "income_basis", "name"]
+    every = ["composition", "email", "income_basis", "name", "phone"]  # stored sorted
+    await give(first, basic, date(2026, 11, 1), date(2026, 12, 31))
+    await give(
+        first,
+        named,
+        date(2026, 11, 2),
+        date(2027, 6, 30),
+        recipients="named",
+        ids=[world.landlord.id],
+    )
+    await give(first, every, date(2026, 12, 1), date(2027, 6, 30))  # not yet given
+    await give(first, every, date(2026, 1, 1), date(2026, 11, 22))  # expired the day before
+    withdrawn = await give(first, every, date(2026, 11, 1), date(2027, 6, 30))
+    await consent.withdraw_consent(session, world.counselor, withdrawn, now=NOW)  # 23.11. Berlin
+    await session.commit()
+    await give(
+        other_only,
+        basic,
+        date(2026, 11, 1),
+        date(2026, 12, 31),
+        recipients="named",
+        ids=[world.other_landlord.id],
+    )
+    page = [first, none, other_only]
+    assert await consent.covering_scopes(session, page, world.landlord.id, TODAY) == {first: named}
+    assert await consent.covering_scopes(session, page, world.other_landlord.id, TODAY) == {
+        first: basic,
+        other_only: basic,
+    }
+    the_day_before = date(2026, 11, 22)  # the withdrawn and the expiring one still ran then
+    assert await consent.covering_scopes(session, page, world.landlord.id, the_day_before) == {
+        first: every
+    }
+    landlords = [world.landlord.id, world.other_landlord.id]
+    assert await consent.scopes_by_landlord(session, first, landlords, TODAY) == {
+        world.landlord.id: named,
+        world.other_landlord.id: basic,
+    }
+    assert await consent.scopes_by_landlord(session, none, landlords, TODAY) == {}

@@ -131,6 +131,12 @@ async def test_invalid_household_is_left_out_and_counted(session: Any, world: An
     assert bad.id in table.skipped_ids.tolist()
     assert table.position(bad.id) is None
     assert table.position(world.households["a"].id) is not None
+    # many at once (a ranking page), in the order asked: -1 for ids not in the snapshot
+    asked = [world.households["b"].id, bad.id, 10**9, world.households["a"].id, 0]
+    b, a = table.position(asked[0]), table.position(asked[3])
+    assert a is not None and b is not None
+    assert table.positions(asked).tolist() == [b, -1, -1, a, -1]
+    assert table.positions([]).tolist() == []
     assert table.skipped_in(org_a) == 1
     assert table.skipped_in(world.orgs["counseling_b"].id) == 0
 
