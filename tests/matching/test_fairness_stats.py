@@ -46,3 +46,19 @@ def test_rates_that_would_reveal_small_counts_are_hidden() -> None:
     result = {r.group: r for r in compare_groups(groups, outcome)}
     assert result["B"].rate_hidden and result["C"].rate_hidden
     assert not result["A"].rate_hidden
+
+
+def test_the_ratio_interval_holds_when_the_best_group_succeeds_every_time() -> None:
+    """A best-served group at 100 % broke the score interval (complex or a single point)."""
+    groups, outcome = _rows({"A": (10, 10), "B": (10, 3), "C": (50, 40), "D": (5, 0)})
+    result = {r.group: r for r in compare_groups(groups, outcome)}
+    for name, expected in (("B", 0.3), ("C", 0.8), ("D", 0.0)):
+        row = result[name]
+        assert row.ratio is not None and abs(row.ratio - expected) < 1e-9
+        assert row.ratio_low is not None and row.ratio_high is not None
+        assert isinstance(row.ratio_low, float) and isinstance(row.ratio_high, float)
+        # The 0.5 correction keeps the lower bound just above a ratio of exactly 0.
+        assert row.ratio_low - 0.01 <= row.ratio <= row.ratio_high, name
+    assert result["B"].alarm  # 0.3 with an interval wholly below 0.8
+    assert not result["C"].alarm  # exactly four fifths is no alarm
+    assert not result["D"].alarm  # five cases with none: the interval still reaches 0.8

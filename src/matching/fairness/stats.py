@@ -1,8 +1,11 @@
 """Group rates, their ratio to the best-served group, intervals and the four-fifths alarm.
 
 Per-group rates come from fairlearn's ``MetricFrame``; intervals from statsmodels: Wilson
-(score) intervals for each group's rate and the score interval for the ratio of two rates,
-its two-sample counterpart. No hand-rolled statistics. Small numbers are hidden with the
+(score) intervals for each group's rate and the Katz log interval with the 0.5 correction
+("log-adjusted") for the ratio of two rates. The ratio's score interval is not used: it turns
+complex or collapses to a point when the best-served group's rate is 1 (every case a
+success), which is common for small offices, and then a wrong interval decides the alarm.
+No hand-rolled statistics. Small numbers are hidden with the
 reports' rule (:mod:`matching.reports.suppression`).
 """
 
@@ -52,7 +55,7 @@ def _wilson(successes: int, n: int) -> tuple[float, float]:
 
 def _ratio_interval(s1: int, n1: int, s2: int, n2: int) -> tuple[float, float]:
     low, high = confint_proportions_2indep(
-        s1, n1, s2, n2, compare="ratio", method="score", alpha=1 - CONFIDENCE
+        s1, n1, s2, n2, compare="ratio", method="log-adjusted", alpha=1 - CONFIDENCE
     )
     return float(low), float(high)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -41,6 +42,7 @@ from matching.proposals.errors import (
 from matching.proposals.snapshot import readable_profile
 from matching.ranking.results import ExcludedGroup, VacancyMatches
 from scoring import RULEBOOK
+from scoring import Vacancy as EngineVacancy
 from scoring.explain import build_funnel
 from tests.matching.proposals.factories import (
     NOW,
@@ -362,6 +364,17 @@ def test_the_overridable_codes_come_from_the_rulebook() -> None:
             limit=50,
             warnings=(),
             scope="organisation",
+            vacancy=EngineVacancy(
+                id=1,
+                municipality_ags="05770024",
+                rooms=2,
+                living_area=50,
+                floor=1,
+                net_cold_rent=Decimal("300"),
+                cold_service_charges=Decimal("80"),
+                available_from=date(2026, 3, 1),
+            ),
+            landlord_id=1,
             excluded=excluded,
         ),
         rows=(),
