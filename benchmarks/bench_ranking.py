@@ -47,10 +47,14 @@ from matching.actors import SYSTEM  # noqa: E402
 from matching.config import DatabaseSettings, SecuritySettings, Settings  # noqa: E402
 from matching.db import versioning  # noqa: E402
 from matching.db.engine import make_engine, make_session_factory  # noqa: E402
-from matching.db.models import Household, Organisation, Vacancy  # noqa: E402
+from matching.db.models import Household, Organisation, Proposal, Vacancy  # noqa: E402
 from matching.demo.accounts import COUNSELING_A, DEMO_LOGINS  # noqa: E402
 from matching.demo.generator import load_demo_data  # noqa: E402
-from matching.enums import Role  # noqa: E402
+from matching.enums import (  # noqa: E402
+    LIVE_PROPOSAL_STATUSES,
+    ProposalStatus,
+    Role,
+)
 from matching.ranking.service import RankingService, engine_vacancy  # noqa: E402
 from matching.ranking.snapshot import HouseholdSnapshot, memory_bytes  # noqa: E402
 from matching.reference.loader import load_reference_data  # noqa: E402
@@ -119,8 +123,7 @@ hh AS (
   LEFT JOIN rent_limit lim ON lim.persons = h.persons
   WHERE h.status = 'active'
     AND h.id NOT IN (SELECT household_id FROM proposals WHERE vacancy_id = :vid
-                     AND status IN ('draft','sent','viewed','viewing_arranged','accepted',
-                                    'declined'))
+                     AND status IN ({blocking}))
 ),
 eligible AS (
   SELECT * FROM hh
@@ -201,7 +204,8 @@ def sql_ranking(
     km = haversine_km_matrix(frame.lat, frame.lon, towns.lat, towns.lon)[0]
     distances = ", ".join(f"('{a}', {float(d)!r})" for a, d in zip(towns.ags, km, strict=True))
     rank = " ".join(f"WHEN '{u}' THEN {i}" for i, u in enumerate(URGENCIES))
-    text = SQL_RANKING.format(urgency_rank=rank).replace(
+    blocking = ", ".join(f"'{s.value}'" for s in (*LIVE_PROPOSAL_STATUSES, ProposalStatus.DECLINED))
+    text = SQL_RANKING.format(urgency_rank=rank, blocking=blocking).replace(
         "WITH params AS",
         f"WITH rent_limit(persons, amount) AS (VALUES {limits}),\n"
         f"town_km(ags, km) AS (VALUES {distances}),\nparams AS",
@@ -393,6 +397,18 @@ async def measure(url: str, runs: int) -> list[Row]:
         vacancy = engine_vacancy(vacancy_row)
         policy = load_policy("dringlichkeit")
         today = dt.date.today()
+        # Households with a live or declined proposal for this flat: the engine excludes them
+        # by rule, as the service does, and the SQL by its NOT IN.
+        pairs = (
+            await session.execute(
+                sa.select(Proposal.household_id, Proposal.status).where(
+                    Proposal.vacancy_id == vacancy.id,
+                    Proposal.status.in_([*LIVE_PROPOSAL_STATUSES, ProposalStatus.DECLINED]),
+                )
+            )
+        ).all()
+        proposed = {h for h, s in pairs if s != ProposalStatus.DECLINED}
+        declined = {h for h, s in pairs if s == ProposalStatus.DECLINED}
 
         def engine_rank() -> Any:
             return rank_households(
@@ -402,6 +418,8 @@ async def measure(url: str, runs: int) -> list[Row]:
                 ref.rent_limits,
                 policy,
                 reference_date=today,
+                proposed_ids=proposed,
+                declined_ids=declined,
                 limit=50,
             )
 
@@ -422,6 +440,18 @@ async def measure(url: str, runs: int) -> list[Row]:
         sql_rows = (await session.execute(stmt)).all()
         same = [r[0] for r in sql_rows] == [r.household_id for r in ranked.rows]
         same_totals = [round(float(r[1]), 2) for r in sql_rows] == [r.total for r in ranked.rows]
+        if not (same and same_totals):
+            engine_top = [(r.household_id, r.total) for r in ranked.rows]
+            sql_top = [(r[0], round(float(r[1]), 2)) for r in sql_rows]
+            first = next(
+                (i for i, (a, b) in enumerate(zip(engine_top, sql_top, strict=False)) if a != b),
+                min(len(engine_top), len(sql_top)),
+            )
+            print(
+                f"first difference at rank {first + 1}: engine {engine_top[first : first + 3]} "
+                f"vs SQL {sql_top[first : first + 3]} ({len(engine_top)} vs {len(sql_top)} rows)",
+                file=sys.stderr,
+            )
 
         async def sql_once() -> None:
             (await session.execute(stmt)).all()
