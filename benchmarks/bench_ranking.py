@@ -369,22 +369,6 @@ async def measure(url: str, runs: int) -> list[Row]:
                 verdict(refresh_s <= 0.050),
             )
         )
-        # the same with an index on updated_at (proposed migration; dropped again after)
-        await session.execute(
-            sa.text("CREATE INDEX ix_bench_updated_at ON households (updated_at)")
-        )
-        await session.commit()
-        indexed_s, fulls = await refreshes(7)
-        await session.execute(sa.text("DROP INDEX ix_bench_updated_at"))
-        await session.commit()
-        rows.append(
-            (
-                "  … with an index on households.updated_at (not in the schema yet)",
-                fmt(indexed_s),
-                "≤ 50 ms",
-                verdict(indexed_s <= 0.050) + ("" if not fulls else f" ({fulls} full)"),
-            )
-        )
         table = await snapshot.get(session)
 
         # -- engine vs one SQL query -------------------------------------------------------

@@ -19,8 +19,9 @@ import sqlalchemy as sa
 from matching.config import DatabaseSettings, SecuritySettings, Settings
 from matching.db.engine import make_engine, make_session_factory
 from matching.reference.loader import load_reference_data
-from matching.security import crypto
+from matching.security import crypto, passwords
 from tests.support.apps import TEST_KEY
+from tests.support.cheap_argon2 import PRODUCTION_DUMMY_HASH, PRODUCTION_HASHER
 from tests.support.databases import migrate, postgres_available, temporary_postgres_database
 from tests.support.reference import REFERENCE_TABLES, restore_shipped_rent_limits
 
@@ -39,6 +40,13 @@ class Database:
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def production_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's argon2 parameters for this test (request it before ``world``)."""
+    monkeypatch.setattr(passwords, "_hasher", PRODUCTION_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", PRODUCTION_DUMMY_HASH)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -100,17 +108,41 @@ def database(
         yield Database("postgres", url)
 
 
+_DELETE_ORDER: dict[str, list[str]] = {}
+
+
+def _delete_order(conn: sa.Connection) -> list[str]:
+    """Every table but the reference data, children before parents (for plain DELETEs)."""
+    ordered = sa.inspect(conn).get_sorted_table_and_fkc_names()
+    names = [name for name, _ in ordered if name is not None]
+    return [n for n in reversed(names) if n not in REFERENCE_TABLES]
+
+
 def _clean(db: Database) -> None:
-    """Empty every table but the reference data, so each test starts from the same state."""
+    """Empty every table but the reference data, so each test starts from the same state.
+
+    PostgreSQL: DELETE children before parents and reset the tables' sequences. A TRUNCATE
+    of the 25 tables costs about 0.2 s (it swaps their files), the DELETEs of a test's few
+    rows about 0.015 s, which over some 800 PostgreSQL tests is minutes of the suite.
+    """
 
     async def run() -> None:
         engine = make_engine(DatabaseSettings(url=db.url))
         async with engine.begin() as conn:
-            names = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
-            tables = [n for n in names if n not in REFERENCE_TABLES]
+            if db.url not in _DELETE_ORDER:
+                _DELETE_ORDER[db.url] = await conn.run_sync(_delete_order)
+            tables = _DELETE_ORDER[db.url]
             if db.kind == "postgres":
+                for name in tables:
+                    await conn.execute(sa.text(f'DELETE FROM "{name}"'))  # noqa: S608 (own table names)
                 await conn.execute(
-                    sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                    sa.text(
+                        "SELECT setval(seq.oid, 1, false) FROM pg_class seq "
+                        "JOIN pg_depend d ON d.objid = seq.oid AND d.deptype IN ('a', 'i') "
+                        "JOIN pg_class tbl ON tbl.oid = d.refobjid "
+                        "WHERE seq.relkind = 'S' AND tbl.relname = ANY(:tables)"
+                    ),
+                    {"tables": tables},
                 )
             else:
                 await conn.execute(sa.text("PRAGMA foreign_keys=OFF"))

@@ -111,7 +111,7 @@ async def _login_time(client: Any, app: Any, email: str, password: str) -> float
 
 @SQLITE_ONLY
 async def test_unknown_email_and_wrong_password_take_the_same_time(
-    client: Any, app: Any, world: Any
+    production_argon2: None, client: Any, app: Any, world: Any
 ) -> None:
     unknown: list[float] = []
     wrong: list[float] = []
@@ -123,6 +123,7 @@ async def test_unknown_email_and_wrong_password_take_the_same_time(
     # Both pay one argon2 verification; without the dummy hash the unknown e-mail would be
     # an order of magnitude faster.
     assert abs(m_unknown - m_wrong) / max(m_unknown, m_wrong) < 0.35, (unknown, wrong)
+    assert min(unknown + wrong) > 0.02  # the product's argon2 cost was paid (not the suite's)
 
 
 async def test_throttle_per_address_covers_many_accounts(client: Any, world: Any) -> None:
@@ -209,3 +210,16 @@ def test_trusted_proxies_decide_whose_forwarded_for_counts() -> None:
         "198.51.100.7"
     )
     assert forwarded_client("192.0.2.1", "198.51.100.7", trusted) == "192.0.2.1"
+
+
+def test_the_product_hashes_with_argon2s_vetted_parameters() -> None:
+    """The suite hashes cheaply for speed; the product keeps argon2id at RFC 9106 strength."""
+    from argon2 import Type, profiles
+
+    from tests.support.cheap_argon2 import PRODUCTION_HASHER
+
+    vetted = profiles.RFC_9106_LOW_MEMORY
+    assert PRODUCTION_HASHER.type is Type.ID
+    assert PRODUCTION_HASHER.time_cost >= vetted.time_cost
+    assert PRODUCTION_HASHER.memory_cost >= vetted.memory_cost
+    assert PRODUCTION_HASHER.check_needs_rehash(PRODUCTION_HASHER.hash("x" * 12)) is False

@@ -41,7 +41,7 @@ from matching.intake.importer import parse_upload, record_job, run_import
 from matching.proposals import tokens
 from matching.proposals.checker import PassAllChecker
 from matching.proposals.service import propose
-from tests.support.world import _HASH, build_world
+from tests.support.world import build_world, password_hash
 
 
 @dataclass
@@ -168,7 +168,7 @@ async def _shared_case(session: Any, world: Any, actor: Actor, household_id: int
                 name=f"Beraterin {name}",
                 role=Role.COUNSELOR,
                 organisation_id=org.id,
-                password_hash=_HASH,
+                password_hash=password_hash(),
             )
         )
         consent = Consent(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching import clock
@@ -22,10 +24,22 @@ from matching.enums import (
     Urgency,
     VacancyStatus,
 )
-from matching.security.passwords import hash_password
+from matching.security import passwords
 
 PASSWORD = "Sehr-sicheres-Testpasswort-1"
-_HASH = hash_password(PASSWORD)
+
+
+def password_hash() -> str:
+    """PASSWORD hashed with the hasher in use (the suite's cheap one, or the product's where a
+    test asks for it), once per hasher: argon2 is deliberately slow."""
+    return _hash_with(passwords._hasher)
+
+
+@functools.lru_cache(maxsize=4)
+def _hash_with(hasher: PasswordHasher) -> str:
+    return hasher.hash(PASSWORD)
+
+
 # People have names: pages show them (e.g. in a proposal's history) and must read naturally.
 PERSON_NAMES = {
     "admin": "Ada Admin",
@@ -33,7 +47,7 @@ PERSON_NAMES = {
     "counselor_b": "Bernd Berater",
     "landlord_a": "Lars Vermieter",
     "landlord_b": "Vera Vermieterin",
-}  # hashed once: argon2 is deliberately slow
+}
 
 
 @dataclass
@@ -116,7 +130,7 @@ async def build_world(session: AsyncSession) -> World:
             name=PERSON_NAMES[key],
             role=role,
             organisation_id=world.orgs[org_key].id,
-            password_hash=_HASH,
+            password_hash=password_hash(),
         )
         session.add(user)
         world.users[key] = user

@@ -3,8 +3,10 @@ forms that record contacts, appointments, referrals, shares and the lead handove
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 import sqlalchemy as sa
@@ -56,6 +58,7 @@ from matching.reference.queries import municipalities
 from matching.validation import FieldError, ValidationFailed, validate
 
 CaseId = Annotated[int, Parameter(ge=1, le=2**62)]
+S = TypeVar("S", bound=msgspec.Struct)
 HIGHLIGHT_DAYS = 14
 
 
@@ -217,13 +220,13 @@ class CasePages(Controller):
         case_id: CaseId,
     ) -> Template | Redirect:
         await cases.get_for(actor, case_id, write=True, audit_read=False)
-        raw = await form_dict(request)
-        try:
-            await cases.add_contact(actor, case_id, validate(ContactCreate, raw, from_form=True))
-        except ValidationFailed as exc:
-            return await _again(request, cases, db_session, actor, case_id, "contact", raw, exc)
-        flash(request, "Kontakt eingetragen.")
-        return Redirect(f"/faelle/{case_id}")
+        return await _record(
+            _Sub(request, cases, db_session, actor, case_id),
+            "contact",
+            ContactCreate,
+            lambda data: cases.add_contact(actor, case_id, data),
+            "Kontakt eingetragen.",
+        )
 
     @post("/{case_id:int}/termine")
     async def add_appointment(
@@ -235,14 +238,14 @@ class CasePages(Controller):
         case_id: CaseId,
     ) -> Template | Redirect:
         await cases.get_for(actor, case_id, write=True, audit_read=False)
-        raw = await form_dict(request)
-        try:
-            data = validate(AppointmentCreate, _berlin_to_utc(raw), from_form=True)
-            await cases.add_appointment(actor, case_id, data)
-        except ValidationFailed as exc:
-            return await _again(request, cases, db_session, actor, case_id, "appointment", raw, exc)
-        flash(request, "Termin eingetragen.")
-        return Redirect(f"/faelle/{case_id}")
+        return await _record(
+            _Sub(request, cases, db_session, actor, case_id),
+            "appointment",
+            AppointmentCreate,
+            lambda data: cases.add_appointment(actor, case_id, data),
+            "Termin eingetragen.",
+            prepare=_berlin_to_utc,
+        )
 
     @post("/{case_id:int}/vermittlungen")
     async def add_referral(
@@ -254,13 +257,13 @@ class CasePages(Controller):
         case_id: CaseId,
     ) -> Template | Redirect:
         await cases.get_for(actor, case_id, write=True, audit_read=False)
-        raw = await form_dict(request)
-        try:
-            await cases.add_referral(actor, case_id, validate(ReferralCreate, raw, from_form=True))
-        except ValidationFailed as exc:
-            return await _again(request, cases, db_session, actor, case_id, "referral", raw, exc)
-        flash(request, "Vermittlung eingetragen.")
-        return Redirect(f"/faelle/{case_id}")
+        return await _record(
+            _Sub(request, cases, db_session, actor, case_id),
+            "referral",
+            ReferralCreate,
+            lambda data: cases.add_referral(actor, case_id, data),
+            "Vermittlung eingetragen.",
+        )
 
     @post("/{case_id:int}/vermittlungen/{referral_id:int}/stand")
     async def set_referral_status(
@@ -273,14 +276,13 @@ class CasePages(Controller):
         referral_id: CaseId,
     ) -> Template | Redirect:
         await cases.get_for(actor, case_id, write=True, audit_read=False)
-        raw = await form_dict(request)
-        try:
-            data = validate(ReferralStatusChange, raw, from_form=True)
-            await cases.set_referral_status(actor, case_id, referral_id, data)
-        except ValidationFailed as exc:
-            return await _again(request, cases, db_session, actor, case_id, "referral", raw, exc)
-        flash(request, "Stand der Vermittlung gespeichert.")
-        return Redirect(f"/faelle/{case_id}")
+        return await _record(
+            _Sub(request, cases, db_session, actor, case_id),
+            "referral",
+            ReferralStatusChange,
+            lambda data: cases.set_referral_status(actor, case_id, referral_id, data),
+            "Stand der Vermittlung gespeichert.",
+        )
 
     @post("/{case_id:int}/freigaben")
     async def share(
@@ -292,13 +294,13 @@ class CasePages(Controller):
         case_id: CaseId,
     ) -> Template | Redirect:
         await cases.get_owned(actor, case_id)
-        raw = await form_dict(request)
-        try:
-            await cases.share(actor, case_id, validate(ShareCreate, raw, from_form=True))
-        except ValidationFailed as exc:
-            return await _again(request, cases, db_session, actor, case_id, "share", raw, exc)
-        flash(request, "Der Fall ist jetzt mit der Beratungsstelle geteilt.")
-        return Redirect(f"/faelle/{case_id}")
+        return await _record(
+            _Sub(request, cases, db_session, actor, case_id),
+            "share",
+            ShareCreate,
+            lambda data: cases.share(actor, case_id, data),
+            "Der Fall ist jetzt mit der Beratungsstelle geteilt.",
+        )
 
     @post("/{case_id:int}/freigaben/{share_id:int}/beenden")
     async def end_share(
@@ -488,6 +490,42 @@ async def _detail(
         errors=errors or {},
         **_choices(),
     )
+
+
+@dataclass(frozen=True)
+class _Sub:
+    """What every form on the case page needs to save or to show the page again."""
+
+    request: Request[Any, Any, Any]
+    cases: CaseService
+    db_session: AsyncSession
+    actor: Actor
+    case_id: int
+
+
+async def _record(
+    sub: _Sub,
+    form: str,
+    schema: type[S],
+    save: Callable[[S], Awaitable[object]],
+    done: str,
+    *,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda raw: raw,
+) -> Template | Redirect:
+    """One sub-form of the case page: validate, save, and either flash ``done`` and go back to
+    the case, or show the case page again with the form open and its German errors.
+
+    The caller has checked that the actor may write the case (which check differs per form).
+    """
+    raw = await form_dict(sub.request)
+    try:
+        await save(validate(schema, prepare(raw), from_form=True))
+    except ValidationFailed as exc:
+        return await _again(
+            sub.request, sub.cases, sub.db_session, sub.actor, sub.case_id, form, raw, exc
+        )
+    flash(sub.request, done)
+    return Redirect(f"/faelle/{sub.case_id}")
 
 
 async def _again(
