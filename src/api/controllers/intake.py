@@ -187,7 +187,9 @@ class IntakeApi(Controller):
         data, filename, fields = await read_upload(request)
         chosen_mode = mode or parse_mode(fields.get("mode"))
         preview = dry_run if dry_run is not None else parse_flag(fields.get("dry_run"))
-        result = await parse_upload(db_session, data, filename)
+        result = await parse_upload(
+            db_session, data, filename, organisation_id=actor.organisation_id
+        )
         del data
         if not result.ok:  # the file as a whole: nothing to report per row
             raise problem(

@@ -99,7 +99,9 @@ async def parse_job(state: State, actor: Actor, job_id: int, data: bytes, filena
             job = await session.get(ImportJob, job_id)
             if job is None:
                 return
-            result = await parse_upload(session, data, filename)
+            result = await parse_upload(
+                session, data, filename, organisation_id=actor.organisation_id
+            )
             del data
             report = await run_import(session, actor, result, filename=filename, dry_run=True)
             await record_job(session, actor, report, job=job)

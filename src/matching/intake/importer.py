@@ -149,16 +149,35 @@ async def municipality_index(session: AsyncSession) -> MunicipalityIndex:
 
 
 async def parse_upload(
-    session: AsyncSession, data: bytes, filename: str, *, today: date | None = None
+    session: AsyncSession,
+    data: bytes,
+    filename: str,
+    *,
+    organisation_id: int | None = None,
+    today: date | None = None,
 ) -> ParseResult:
-    """Parse in a worker thread (CPU-bound; the event loop keeps answering progress polls)."""
+    """Parse in a worker thread (CPU-bound; the event loop keeps answering progress polls).
+
+    ``organisation_id``: the delivering landlord, whose flats' stored move-in dates may be
+    delivered again unchanged however long ago they were entered."""
     index = await municipality_index(session)
     day = today or clock.today()
+    listed = {} if organisation_id is None else await _listed_dates(session, organisation_id)
 
     def run() -> ParseResult:
-        return parse_vacancy_file(data, filename, today=day, municipalities=index)
+        return parse_vacancy_file(data, filename, today=day, municipalities=index, listed=listed)
 
     return await anyio.to_thread.run_sync(run)
+
+
+async def _listed_dates(session: AsyncSession, organisation_id: int) -> dict[str, date]:
+    """The move-in date of each of the landlord's flats, by external id (one query)."""
+    rows = await session.execute(
+        sa.select(Vacancy.external_id, Vacancy.available_from).where(
+            Vacancy.organisation_id == organisation_id, Vacancy.external_id.is_not(None)
+        )
+    )
+    return {str(ext): day for ext, day in rows}
 
 
 # -- planning -------------------------------------------------------------------------------

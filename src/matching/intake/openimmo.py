@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder  # nosec B405 # types only; parsing uses defusedxml
@@ -376,7 +377,13 @@ def _forbidden_issue(exc: Exception) -> FileIssue:
     )
 
 
-def parse_openimmo(data: bytes, *, today: date, locator: MunicipalityIndex) -> ParseResult:
+def parse_openimmo(
+    data: bytes,
+    *,
+    today: date,
+    locator: MunicipalityIndex,
+    listed: Mapping[str, date] | None = None,
+) -> ParseResult:
     """Parse an OpenImmo document. Never raises for bad input: file-level problems are
     reported in ``errors`` (and then ``rows`` is empty)."""
     result = ParseResult(format="openimmo")
@@ -391,6 +398,7 @@ def parse_openimmo(data: bytes, *, today: date, locator: MunicipalityIndex) -> P
         labels=LABELS,
         available_defaults_to_today=True,
         row_word="Immobilie",
+        listed=listed or {},
     )
     rows: list[ParsedRow] = []
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -87,7 +87,9 @@ def _unsupported(filename: str, data: bytes) -> ParseResult:
     )
 
 
-def _openimmo_from_zip(data: bytes, *, today: date, locator: MunicipalityIndex) -> ParseResult:
+def _openimmo_from_zip(
+    data: bytes, *, today: date, locator: MunicipalityIndex, listed: Mapping[str, date]
+) -> ParseResult:
     result = ParseResult(format="openimmo")
     inspected = inspect_zip(data, max_unpacked=MAX_UNPACKED_BYTES)
     if isinstance(inspected, ArchiveProblem):
@@ -121,7 +123,7 @@ def _openimmo_from_zip(data: bytes, *, today: date, locator: MunicipalityIndex) 
             FileIssue(code="zip_invalid", message="Das ZIP-Archiv ist beschädigt.")
         )
         return result
-    return parse_openimmo(xml, today=today, locator=locator)
+    return parse_openimmo(xml, today=today, locator=locator, listed=listed)
 
 
 def _zip_too_large() -> FileIssue:
@@ -140,12 +142,15 @@ def parse_vacancy_file(
     *,
     today: date,
     municipalities: Sequence[Any] | MunicipalityIndex,
+    listed: Mapping[str, date] | None = None,
 ) -> ParseResult:
     """Parse an uploaded vacancy file (CSV, XLSX, OpenImmo XML or ZIP with one OpenImmo XML).
 
     ``today`` is the reference date ("ab sofort"); ``municipalities`` the reference data of the
     Kreis (objects/mappings with ``ags``, ``name``, ``postal_codes``, ``lat``, ``lon``, or a
-    prebuilt :class:`MunicipalityIndex`). Raises :class:`FileTooLarge` over
+    prebuilt :class:`MunicipalityIndex`); ``listed`` the move-in dates the landlord's flats
+    already carry, by external id (re-delivering one is no new entry of a date, see
+    :func:`~matching.vacancies.schemas.offer_errors`). Raises :class:`FileTooLarge` over
     :data:`MAX_FILE_BYTES`; every other problem is reported in the result.
     """
     check_size(len(data))
@@ -155,19 +160,20 @@ def parse_vacancy_file(
         else MunicipalityIndex(municipalities)
     )
     kind = detect_format(data, filename)
+    known = listed or {}
     if not data.strip():
         return ParseResult(
             format=None, errors=[FileIssue(code="empty", message="Die Datei ist leer.")]
         )
     try:
         if kind == "csv":
-            return parse_csv(data, today=today, locator=locator)
+            return parse_csv(data, today=today, locator=locator, listed=known)
         if kind == "xlsx":
-            return parse_xlsx(data, today=today, locator=locator)
+            return parse_xlsx(data, today=today, locator=locator, listed=known)
         if kind == "openimmo":
-            return parse_openimmo(data, today=today, locator=locator)
+            return parse_openimmo(data, today=today, locator=locator, listed=known)
         if kind == "openimmo-zip":
-            return _openimmo_from_zip(data, today=today, locator=locator)
+            return _openimmo_from_zip(data, today=today, locator=locator, listed=known)
     except Exception:  # defence in depth: a bad file must never become a server error
         logger.exception("vacancy file could not be parsed (format %s)", kind)
         return ParseResult(

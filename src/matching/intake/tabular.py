@@ -17,7 +17,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -113,6 +113,7 @@ def _rows_to_result(
     today: date,
     locator: MunicipalityIndex,
     style: NumberStyle,
+    listed: Mapping[str, date],
 ) -> ParseResult:
     positions = list(mapping.positions.items())
     absent = frozenset(
@@ -139,7 +140,12 @@ def _rows_to_result(
             )
         )
     ctx = BuildContext(
-        today=today, locator=locator, style=style, labels=mapping.labels, absent=absent
+        today=today,
+        locator=locator,
+        style=style,
+        labels=mapping.labels,
+        absent=absent,
+        listed=listed,
     )
     parsed: list[ParsedRow] = []
     for row_no, cells in rows:
@@ -191,7 +197,13 @@ def _extra_cells_issue(row_no: int, n: int, n_columns: int) -> RowIssue:
     )
 
 
-def parse_csv(data: bytes, *, today: date, locator: MunicipalityIndex) -> ParseResult:
+def parse_csv(
+    data: bytes,
+    *,
+    today: date,
+    locator: MunicipalityIndex,
+    listed: Mapping[str, date] | None = None,
+) -> ParseResult:
     """Parse a CSV upload (see module docstring). Never raises for bad input."""
     result = ParseResult(format="csv")
     encoding = detect_encoding(data)
@@ -266,6 +278,7 @@ def parse_csv(data: bytes, *, today: date, locator: MunicipalityIndex) -> ParseR
             result,
             today=today,
             locator=locator,
+            listed=listed or {},
             style="german",
         )
     except csv.Error as exc:
@@ -352,7 +365,13 @@ def archive_issue(problem: ArchiveProblem, what: str, limit: int) -> FileIssue:
 PREFERRED_SHEETS = ("wohnungsangebote", "wohnungen", "angebote")
 
 
-def parse_xlsx(data: bytes, *, today: date, locator: MunicipalityIndex) -> ParseResult:
+def parse_xlsx(
+    data: bytes,
+    *,
+    today: date,
+    locator: MunicipalityIndex,
+    listed: Mapping[str, date] | None = None,
+) -> ParseResult:
     """Parse an XLSX upload: the sheet "Wohnungsangebote" if present, else the first sheet."""
     import fastexcel
     import polars as pl
@@ -416,7 +435,14 @@ def parse_xlsx(data: bytes, *, today: date, locator: MunicipalityIndex) -> Parse
         return result
     numbered = ((first_row + i, cells) for i, cells in enumerate(rows) if i > header_index)
     return _rows_to_result(
-        numbered, mapping, len(header), result, today=today, locator=locator, style="point"
+        numbered,
+        mapping,
+        len(header),
+        result,
+        today=today,
+        locator=locator,
+        style="point",
+        listed=listed or {},
     )
 
 

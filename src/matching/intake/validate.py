@@ -72,6 +72,10 @@ class BuildContext:
     """OpenImmo: no availability given at all → today, with a warning."""
     row_word: str = "Zeile"
     """How rows are called in messages: "Zeile" (spreadsheet line) or "Immobilie"."""
+    listed: Mapping[str, date] = field(default_factory=dict)
+    """Move-in dates the landlord's flats already carry, by external id: the same date
+    delivered again is no new entry, so the window of :func:`plausibility_errors` (a rule
+    about entering a date) is not applied to it - as in the form, PATCH and PUT."""
     seen_ids: dict[str, int] = field(default_factory=dict)
     location_cache: dict[tuple[str, str | None, float | None, float | None], Any] = field(
         default_factory=dict
@@ -183,17 +187,23 @@ def _non_negative(r: _Row, key: str, value: float | None) -> float | None:
     return value
 
 
-def _contract_checks(r: _Row, values: Mapping[str, Any]) -> None:
+def _contract_checks(r: _Row, values: Mapping[str, Any], ctx: BuildContext) -> None:
     """Amount maxima and plausibility exactly as the API and the forms check them."""
     for key in ("net_cold_rent", "cold_service_charges", "heating_costs", "deposit"):
         value, spec = values.get(key), VACANCY_FIELDS[key]
         if value is not None and not spec.contains(value):
             r.add(key, f"muss {spec.describe()} sein ({format_number(value, 2)})", code="range")
+    available_from = values.get("available_from")
+    if available_from is not None and ctx.listed.get(values.get("external_id") or "") == (
+        available_from
+    ):
+        available_from = None  # already stored for this flat: not entered now
     for error in plausibility_errors(
-        values.get("available_from"),
+        available_from,
         values.get("rooms"),
         values.get("living_area"),
         values.get("min_persons"),
+        ctx.today,
     ):
         r.add(error.field, error.message, code="range")
 
@@ -457,7 +467,7 @@ def build_row(
         "max_persons": max_persons,
         "description": description,
     }
-    _contract_checks(r, values)
+    _contract_checks(r, values, ctx)
     if (
         r.has_errors
         or external_id is None

@@ -29,7 +29,7 @@ from matching.errors import Conflict, Forbidden, NotFound
 from matching.proposals import engine
 from matching.proposals.timeutil import utcnow
 from matching.vacancies import duplicates
-from matching.vacancies.schemas import VacancyCreate
+from matching.vacancies.schemas import VacancyCreate, offer_errors
 from matching.vacancies.service import VacancyService, address_key
 from matching.validation import FieldError, ValidationFailed
 
@@ -165,10 +165,17 @@ class UpsertOutcome:
     vacancy: Vacancy
 
 
-def _check(actor: Actor, external_id: str, data: VacancyCreate) -> int:
+def _landlord(actor: Actor) -> int:
     if not actor.is_landlord or actor.organisation_id is None:
         raise Forbidden("Wohnungsangebote liefern nur Vermieter.")
-    errors = data.check()
+    return actor.organisation_id
+
+
+def _check(external_id: str, data: VacancyCreate, existing: Vacancy | None) -> None:
+    """The whole offer as it would be stored; the move-in window only for a date that is new
+    (the flat's stored date delivered again is no new entry, as in the form and PATCH)."""
+    date_changed = existing is None or existing.available_from != data.available_from
+    errors = offer_errors(data, date_changed=date_changed)
     if not external_id.strip() or len(external_id) > 100:
         errors.append(FieldError("external_id", "Die externe ID fehlt oder ist zu lang."))
     if data.external_id is not None and data.external_id != external_id:
@@ -184,7 +191,6 @@ def _check(actor: Actor, external_id: str, data: VacancyCreate) -> int:
         )
     if errors:
         raise ValidationFailed(errors)
-    return actor.organisation_id
 
 
 async def find(session: AsyncSession, organisation_id: int, external_id: str) -> Vacancy | None:
@@ -206,13 +212,14 @@ async def upsert_by_external_id(
     now: datetime | None = None,
 ) -> UpsertOutcome:
     """Create, update or confirm the organisation's vacancy with this external id."""
-    org = _check(actor, external_id, data)
+    org = _landlord(actor)
+    existing = await find(session, org, external_id)
+    _check(external_id, data, existing)
     moment = now or utcnow()
     values = values_from_body(external_id, data)
     await VacancyService(session=session).resolve_location(values)
     digest = content_hash(values)
     values["address_key"] = address_key(values.get("street"), values.get("house_number"))
-    existing = await find(session, org, external_id)
     if existing is None:
         if if_match is not None and if_match.strip():
             raise PreconditionFailed(None)

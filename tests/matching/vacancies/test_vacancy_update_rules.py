@@ -17,6 +17,9 @@ from matching.accounts.service import api_key_actor
 from matching.actors import Actor
 from matching.db.models import ApiKey, Vacancy
 from matching.enums import OrganisationKind
+from matching.intake import export_vacancies_csv
+from matching.intake.export import EXAMPLE_RECORD
+from matching.intake.importer import parse_upload, run_import
 from matching.vacancies import upsert
 from matching.vacancies.schemas import (
     VacancyCreate,
@@ -32,6 +35,7 @@ pytestmark = pytest.mark.anyio
 
 TODAY = clock.today()
 EARLIEST, LATEST = available_from_window(TODAY)
+ONE_DAY = dt.timedelta(days=1)
 
 
 async def landlord(session: Any, world: Any) -> Actor:
@@ -147,3 +151,48 @@ async def test_put_update_checks_plausibility_like_creation(session: Any, world:
         assert field in caught.value.as_dict()
         await session.rollback()
     assert await stored(session, vid) == before
+
+
+async def test_put_and_import_deliver_a_flat_listed_long_ago_again(
+    session: Any, world: Any
+) -> None:
+    """A landlord's feed sends the whole offer again: the flat's stored move-in date, however
+    old, is no new entry; a new date must lie in the window - as in the form and PATCH."""
+    vid, org = world.vacancies["a"].id, world.orgs["landlord_a"].id
+    actor = await landlord(session, world)
+    old = TODAY - dt.timedelta(days=396)
+    await session.execute(sa.update(Vacancy).where(Vacancy.id == vid).values(available_from=old))
+    await session.commit()
+    before = await stored(session, vid)
+    body = {
+        k: v for k, v in before.items() if k in VacancyCreate.__struct_fields__ and v is not None
+    }
+    outcome = await upsert.upsert_by_external_id(
+        session, actor, "EXT-a", VacancyCreate(**{**body, "title": "Per PUT geändert"})
+    )
+    await session.commit()
+    assert outcome.result == "updated"
+    with pytest.raises(ValidationFailed) as caught:
+        await upsert.upsert_by_external_id(
+            session, actor, "EXT-a", VacancyCreate(**{**body, "available_from": old + ONE_DAY})
+        )
+    assert list(caught.value.as_dict()) == ["available_from"]
+    await session.rollback()
+
+    records = [
+        msgspec.structs.replace(EXAMPLE_RECORD, external_id=ext, available_from=day)
+        for ext, day in (("EXT-a", old), ("NEU-1", old), ("EXT-a-neu", old + ONE_DAY))
+    ]
+    parsed = await parse_upload(
+        session, export_vacancies_csv(records), "bestand.csv", organisation_id=org
+    )
+    window = "Das Bezugsdatum muss zwischen einem Jahr zurück und zwei Jahren voraus liegen."
+    verdicts = {row.external_id: [i.message for i in row.errors] for row in parsed.rows}
+    assert verdicts == {"EXT-a": [], "NEU-1": [window], "EXT-a-neu": [window]}
+    report = await run_import(session, actor, parsed, filename="bestand.csv", mode="valid_only")
+    await session.commit()
+    assert report.counts["updated"] == 1 and report.counts["rejected"] == 2
+    assert (await stored(session, vid))["available_from"] == old
+    # Without the landlord's stored dates (another landlord's file) the old date is refused.
+    foreign = await parse_upload(session, export_vacancies_csv(records[:1]), "f.csv")
+    assert [i.message for i in foreign.rows[0].errors] == [window]
