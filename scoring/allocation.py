@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from scoring.components import ChanceFunction
 from scoring.errors import FieldError, ScoringInputError
 from scoring.inputs import Households, Municipalities, RentLimits, Vacancies
 from scoring.policy import Policy
@@ -39,12 +40,14 @@ def allocate(
     candidates: int = 50,
     proposed_pairs: Iterable[tuple[int, int]] = (),
     declined_pairs: Iterable[tuple[int, int]] = (),
+    chances: ChanceFunction | None = None,
 ) -> Allocation:
     """Suggest one household per vacancy maximising the total score.
 
     Rows list the vacancies with the fewest eligible households first ("schwer zu
     vermitteln"), then by vacancy id. ``proposed_pairs``/``declined_pairs`` are
-    (vacancy id, household id) pairs excluded by their rules.
+    (vacancy id, household id) pairs excluded by their rules. ``chances``: as for
+    :func:`~scoring.rank.rank_households` (asked once per vacancy for its passing pairs).
     """
     if not 1 <= candidates <= 10_000:
         raise ScoringInputError([FieldError("candidates", "muss zwischen 1 und 10.000 liegen")])
@@ -67,6 +70,7 @@ def allocate(
             reference_date,
             proposed.get(vid, ()),
             declined.get(vid, ()),
+            chances=chances,
         )
         eligible[j] = len(ev.passing)
         top = _household_order(households, ev, candidates)

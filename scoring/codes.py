@@ -56,6 +56,7 @@ class Component(StrEnum):
     SIZE_FIT = "size_fit"
     LOCATION = "location"
     AFFORDABILITY = "affordability"
+    ACCEPTANCE = "acceptance"
 
     @property
     def label(self) -> str:

@@ -2,7 +2,8 @@
 
 A :class:`ScoreComponent` holds the code, the German label, the vectorised value, the
 per-pair oracle value and the reason sentence; the engine, the reference oracle and the
-explanations iterate over :data:`SCORE_COMPONENTS`. A new component also needs its weight in
+explanations iterate over :func:`active_components` (:data:`SCORE_COMPONENTS` without the
+optional ones the policy gives no weight). A new component also needs its weight in
 :class:`~scoring.policy.Weights` and in every policy file, and memo keys for its reason in
 ``scoring.rank._PageFacts.reason_keys`` and ``scoring.explain._reason_keys`` (pages reuse
 reasons without building facts; ranking fails loudly while a key is missing). Only
@@ -46,10 +47,14 @@ __all__ = [
     "HOUSEHOLD_ONLY",
     "PAIR_COMPONENT_COLUMNS",
     "SCORE_COMPONENTS",
+    "ChanceFunction",
     "ScoreComponent",
+    "acceptance_reason",
+    "active_components",
     "affordability_reason",
     "apportion",
     "component_values",
+    "estimate_chances",
     "location_reason",
     "score_component",
     "size_reason",
@@ -60,6 +65,11 @@ __all__ = [
 
 F64: TypeAlias = npt.NDArray[np.float64]
 I64: TypeAlias = npt.NDArray[np.int64]
+ChanceFunction: TypeAlias = Callable[[I64, I64], F64]
+"""(household ids, vacancy ids) → the estimated chance in [0, 1] that the landlord accepts
+each pair, NaN where there is no estimate. Supplied from outside (the engine learns nothing);
+it must be pure: the engine and the reference oracle ask for the same pairs in other
+batches and must get the same numbers."""
 _NONE: Mapping[Component, F64] = {}
 
 
@@ -83,6 +93,9 @@ class ScoreComponent:
     """Short German reason for the points."""
     reads: frozenset[str]
     """The pair columns ``value`` reads (only these are gathered for the passing pairs)."""
+    optional: bool = False
+    """Takes part only while the policy gives it a weight above 0: with weight 0 it is not
+    computed and shows on no page (the shipped policies' results stay as they were)."""
 
     def __post_init__(self) -> None:
         unknown = self.reads - COLUMN_NAMES
@@ -416,12 +429,59 @@ AFFORDABILITY = ScoreComponent(
 )
 
 
+# --- acceptance chance ---------------------------------------------------------------------
+
+
+def _acceptance_value(p: PairArrays, policy: Policy, reference_day: int) -> F64:
+    chance = np.asarray(p.acceptance_chance, dtype=np.float64)
+    return np.where(np.isnan(chance), policy.acceptance.neutral, chance)
+
+
+def _acceptance_oracle(f: PairFacts, policy: Policy) -> float:
+    if f.acceptance_chance is None:
+        return float(policy.acceptance.neutral)
+    return float(f.acceptance_chance)
+
+
+def acceptance_reason(chance: float | None) -> str:
+    """Reason of the acceptance points from the estimate (``None``: there is none)."""
+    if chance is None:
+        return "Keine Schätzung der Zusage-Chance (noch zu wenig Erfahrung): neutral bewertet"
+    return f"Geschätzte Zusage-Chance des Vermieters: {format_number(chance * 100, 0)} %"
+
+
+ACCEPTANCE = ScoreComponent(
+    Component.ACCEPTANCE,
+    "Zusage-Chance",
+    value=_acceptance_value,
+    oracle=_acceptance_oracle,
+    reason=lambda f, policy: acceptance_reason(f.acceptance_chance),
+    reads=frozenset({"acceptance_chance"}),
+    optional=True,
+)
+
+
+def estimate_chances(chances: ChanceFunction | None, household_ids: I64, vacancy_ids: I64) -> F64:
+    """The supplied chances of the pairs, checked (one per pair, each in [0, 1] or NaN);
+    all NaN without a function."""
+    n = len(household_ids)
+    if chances is None:
+        return np.full(n, np.nan)
+    out = np.asarray(chances(household_ids, vacancy_ids), dtype=np.float64)
+    if out.shape != (n,):
+        raise ValueError(f"acceptance chances: {out.shape} values for {n} pairs")
+    if np.any((out < 0.0) | (out > 1.0)):  # NaN compares False: allowed
+        raise ValueError("acceptance chances must lie in [0, 1] (NaN: no estimate)")
+    return out
+
+
 SCORE_COMPONENTS: tuple[ScoreComponent, ...] = (
     URGENCY,
     WAITING,
     SIZE_FIT,
     LOCATION,
     AFFORDABILITY,
+    ACCEPTANCE,
 )
 """Every component in display (and rounding tie-break) order."""
 require_cover((c.code for c in SCORE_COMPONENTS), Component, "score components")
@@ -445,17 +505,25 @@ def score_component(code: Component) -> ScoreComponent:
     return _BY_CODE[code]
 
 
+@lru_cache(maxsize=16)
+def active_components(policy: Policy) -> tuple[ScoreComponent, ...]:
+    """The components ``policy`` scores, in component order: every one except the
+    :attr:`~ScoreComponent.optional` ones it gives no weight."""
+    return tuple(c for c in SCORE_COMPONENTS if not c.optional or policy.weights.of(c.code) > 0)
+
+
 def component_values(
     p: PairArrays, policy: Policy, reference_day: int, known: Mapping[Component, F64] = _NONE
 ) -> dict[Component, F64]:
-    """Value in [0, 1] of every component for every pair (call only for passing pairs).
+    """Value in [0, 1] of every active component for every pair (call only for passing
+    pairs).
 
     ``known``: values already worked out for these pairs (see :data:`HOUSEHOLD_ONLY`); the
     other components are computed from ``p``."""
     n = p.size
     values = {
         c.code: known[c.code] if c.code in known else c.value(p, policy, reference_day)
-        for c in SCORE_COMPONENTS
+        for c in active_components(policy)
     }
     return {c: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for c, v in values.items()}
 
@@ -468,8 +536,8 @@ def total_hundredths(values: dict[Component, F64], policy: Policy) -> I64:
     n = len(next(iter(values.values()))) if values else 0
     raw = np.zeros(n, dtype=np.float64)
     term = np.empty(n, dtype=np.float64)
-    for c in Component:
-        np.multiply(values[c], policy.weights.of(c), out=term)
+    for c in active_components(policy):
+        np.multiply(values[c.code], policy.weights.of(c.code), out=term)
         np.add(raw, term, out=raw)
     np.multiply(raw, 100.0, out=raw)
     np.add(raw, 0.5, out=raw)
@@ -478,8 +546,11 @@ def total_hundredths(values: dict[Component, F64], policy: Policy) -> I64:
 
 
 def apportion(values: dict[Component, F64], policy: Policy, totals: I64) -> I64:
-    """Component points in hundredths, (pairs, components), summing exactly to ``totals``."""
-    exact = np.stack([values[c] * policy.weights.of(c) * 100.0 for c in Component], axis=1)
+    """Points in hundredths, (pairs, active components), summing exactly to ``totals``."""
+    exact = np.stack(
+        [values[c.code] * policy.weights.of(c.code) * 100.0 for c in active_components(policy)],
+        axis=1,
+    )
     floors = np.floor(exact)
     remainder = exact - floors
     points = floors.astype(np.int64)

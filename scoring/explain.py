@@ -15,6 +15,8 @@ from typing import Any
 from scoring.codes import Component, Rule, WarningCode
 from scoring.components import (
     SCORE_COMPONENTS,
+    acceptance_reason,
+    active_components,
     affordability_reason,
     location_reason,
     score_component,
@@ -94,14 +96,21 @@ def component_reason_from_key(key: tuple[Any, ...], policy: Policy) -> str | Non
         return location_reason(key[1], key[2], key[3], key[4])
     if tag == "#a":
         return affordability_reason(_KDU_CODES[key[1]], key[2], key[3], key[5], key[6], key[7])
+    if tag == "#c":
+        return acceptance_reason(key[1])
     return None
 
 
 COMPONENTS: tuple[Component, ...] = tuple(c.code for c in SCORE_COMPONENTS)
 
 
-def _reason_keys(f: PairFacts) -> tuple[tuple[object, ...], ...]:
-    """Per component, everything :func:`component_reason` reads (for memoisation)."""
+def _reason_keys(f: PairFacts, policy: Policy) -> tuple[tuple[object, ...], ...]:
+    """Per active component, everything :func:`component_reason` reads (for memoisation)."""
+    keys = _all_reason_keys(f)
+    return tuple(keys[i] for i, c in enumerate(SCORE_COMPONENTS) if c in active_components(policy))
+
+
+def _all_reason_keys(f: PairFacts) -> tuple[tuple[object, ...], ...]:
     h, v = f.household, f.vacancy
     return (
         (Component.URGENCY, h.urgency, h.eviction_date, h.homeless_since, h.notice_date),
@@ -118,13 +127,14 @@ def _reason_keys(f: PairFacts) -> tuple[tuple[object, ...], ...]:
             f.warm_rent_cents,
             v.heating_costs is None,
         ),
+        (Component.ACCEPTANCE, f.acceptance_chance),
     )
 
 
-def _check_keys(keys: tuple[tuple[object, ...], ...]) -> None:
-    """One reason key per component: a component without one would silently lose its row."""
-    if len(keys) != len(COMPONENTS):
-        raise ValueError(f"{len(keys)} reason keys for {len(COMPONENTS)} components")
+def _check_keys(keys: tuple[tuple[object, ...], ...], expected: int) -> None:
+    """One reason key per active component: one without a key would silently lose its row."""
+    if len(keys) != expected:
+        raise ValueError(f"{len(keys)} reason keys for {expected} components")
 
 
 class ReasonCache:
@@ -136,7 +146,10 @@ class ReasonCache:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.weights = [policy.weights.of(c) for c in COMPONENTS]
+        active = active_components(policy)
+        self.codes = [c.code for c in active]
+        self.labels = [c.label for c in active]
+        self.weights = [policy.weights.of(c) for c in self.codes]
         self._reasons: dict[tuple[object, ...], str] = {}
         self._objects: dict[tuple[object, ...], ComponentScore | Reason] = {}
 
@@ -169,9 +182,10 @@ class ReasonCache:
         ``values[k]``, ``hundredths[k]``, ``facts(k)``): a page is a loop of 5 × rows cache
         look-ups, so the per-row call overhead is left out."""
         reasons, objects, policy, weights = self._reasons, self._objects, self.policy, self.weights
+        codes, labels = self.codes, self.labels
         out = []
         for k, row_keys in enumerate(keys):
-            _check_keys(row_keys)
+            _check_keys(row_keys, len(codes))
             row_values, row_points = values[k], hundredths[k]
             f: PairFacts | None = None
             scores = []
@@ -182,21 +196,19 @@ class ReasonCache:
                     if text is None:
                         if f is None:
                             f = facts(k)
-                        text = component_reason(COMPONENTS[i], f, policy)
+                        text = component_reason(codes[i], f, policy)
                     reasons[key] = text
                 value, points = row_values[i], row_points[i]
                 if value == 0.0:  # not shared: 0.0 and -0.0 are equal keys
                     scores.append(
-                        ComponentScore(
-                            COMPONENTS[i], _LABELS[i], weights[i], value, points / 100, text
-                        )
+                        ComponentScore(codes[i], labels[i], weights[i], value, points / 100, text)
                     )
                     continue
                 object_key = (i, value, points, text)
                 score = objects.get(object_key)
                 if score is None:
                     score = objects[object_key] = ComponentScore(
-                        COMPONENTS[i], _LABELS[i], weights[i], value, points / 100, text
+                        codes[i], labels[i], weights[i], value, points / 100, text
                     )
                 scores.append(score)  # type: ignore[arg-type]
             out.append(tuple(scores))
@@ -217,17 +229,16 @@ class ReasonCache:
         """Component rows (value, weight, rounded points, reason) in component order."""
         out = []
         reasons = self._reasons
-        keys = _reason_keys(f)
-        _check_keys(keys)
+        keys = _reason_keys(f, self.policy)
+        _check_keys(keys, len(self.codes))
         for i, key in enumerate(keys):
             text = reasons.get(key)
             if text is None:
-                component = COMPONENTS[i]
-                text = reasons[key] = component_reason(component, f, self.policy)
+                text = reasons[key] = component_reason(self.codes[i], f, self.policy)
             out.append(
                 ComponentScore(
-                    COMPONENTS[i],
-                    _LABELS[i],
+                    self.codes[i],
+                    self.labels[i],
                     self.weights[i],
                     values[i],
                     hundredths[i] / 100,
@@ -237,18 +248,16 @@ class ReasonCache:
         return tuple(out)
 
 
-_LABELS = [c.label for c in SCORE_COMPONENTS]
-
-
 def component_scores(
     values: Mapping[Component, float],
     hundredths: Mapping[Component, int],
     f: PairFacts,
     policy: Policy,
 ) -> tuple[ComponentScore, ...]:
-    """Component rows (value, weight, rounded points, reason) in component order."""
+    """Rows of the active components (value, weight, rounded points, reason) in order."""
+    codes = [c.code for c in active_components(policy)]
     return ReasonCache(policy).component_scores(
-        [float(values[c]) for c in COMPONENTS], [int(hundredths[c]) for c in COMPONENTS], f
+        [float(values[c]) for c in codes], [int(hundredths[c]) for c in codes], f
     )
 
 

@@ -37,6 +37,9 @@ class PairFacts:
     in_preferred: bool
     nearest_town: str | None
     distance_km: float | None
+    acceptance_chance: float | None = None
+    """Estimated chance that the landlord accepts the pair (``None``: no estimate, or the
+    policy does not weigh it)."""
 
     @property
     def gross_cold_rent_cents(self) -> int:

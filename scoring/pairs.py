@@ -245,6 +245,7 @@ class PairArrays:
     warm_rent: Col
     heating_costs: Col
     heating_known: Col
+    vacancy_id: Col
     # pair-dependent
     limit: Col
     heating_limit: Col
@@ -253,6 +254,9 @@ class PairArrays:
     distance_km: Col
     proposed: Col
     declined: Col
+    acceptance_chance: Col = None
+    """Estimated acceptance chance in [0, 1] (NaN: no estimate); only set on the passing
+    pairs, and only while the policy weighs it (see ``scoring.rank._evaluate``)."""
 
     def take(self, index: I64, names: frozenset[str] | None = None, **values: Col) -> PairArrays:
         """The pairs at ``index`` (shared scalars stay scalars); only columns in ``names`` are
@@ -439,6 +443,7 @@ def _vacancy_scalars(v: Vacancies, frame: VacancyFrame, j: Any) -> dict[str, Col
         "warm_rent": frame.warm_rent[j],
         "heating_costs": v.heating_costs_cents[j],
         "heating_known": frame.heating_known[j],
+        "vacancy_id": v.id[j],
     }
 
 

@@ -18,9 +18,11 @@ from typing import Any
 
 from scoring.codes import Component
 from scoring.errors import PolicyError
+from scoring.formatting import format_number
 
 __all__ = [
     "DEFAULT_POLICY",
+    "AcceptanceParams",
     "AffordabilityParams",
     "LocationParams",
     "Policy",
@@ -44,6 +46,8 @@ class Weights:
     size_fit: float
     location: float
     affordability: float
+    acceptance: float = 0.0
+    """The learned acceptance chance; optional in a policy file (absent = 0)."""
 
     def of(self, component: Component) -> float:
         """Weight of ``component``."""
@@ -100,6 +104,14 @@ class AffordabilityParams:
 
 
 @dataclass(frozen=True)
+class AcceptanceParams:
+    """The value of a pair without an estimated acceptance chance (model not trained or not
+    shown, pair unknown to it): neither favoured nor held back."""
+
+    neutral: float = 0.5
+
+
+@dataclass(frozen=True)
 class Policy:
     """A named, versioned set of weights and parameters."""
 
@@ -114,13 +126,21 @@ class Policy:
     affordability: AffordabilityParams
     # What a person reads instead of ``name`` ("Dringlichkeit zuerst").
     title: str = ""
-    # Weight of the learned acceptance chance; absent = 0. Only 0 is accepted until the
-    # engine scores the chance for every eligible pair: it is shown and changes no order.
-    acceptance_weight: float = 0.0
+    acceptance: AcceptanceParams = AcceptanceParams()
 
     def acceptance_text(self) -> str:
         """The German sentence the policy description carries about the acceptance chance."""
-        return "Die geschätzte Zusage-Chance hat das Gewicht 0 und ändert die Reihenfolge nicht."
+        weight = self.weights.acceptance
+        if weight == 0:
+            return (
+                "Die geschätzte Zusage-Chance hat das Gewicht 0 und ändert die Reihenfolge nicht."
+            )
+        neutral = format_number(self.acceptance.neutral * 100, 1, trim=True)
+        return (
+            f"Die geschätzte Zusage-Chance zählt mit bis zu {format_number(weight, 1, trim=True)} "
+            f"von 100 Punkten; ohne Schätzung (noch zu wenig Erfahrung) wird sie neutral mit "
+            f"{neutral} % bewertet."
+        )
 
 
 # (kind, low, high) per key; kind "f" = number, "i" = integer
@@ -147,7 +167,13 @@ _SCHEMA: dict[str, dict[str, _Spec]] = {
     },
     "location": {"decay_km": ("f", 0.1, 1000.0), "neutral": ("f", 0.0, 1.0)},
     "affordability": {"full_headroom": ("f", 0.01, 1.0), "neutral": ("f", 0.0, 1.0)},
+    "acceptance": {"neutral": ("f", 0.0, 1.0)},
 }
+_OPTIONAL_SECTIONS = frozenset({"acceptance"})
+"""Sections a policy file may leave out (every key then takes its default)."""
+_OPTIONAL_KEYS: dict[str, float] = {"weights.acceptance": 0.0, "acceptance.neutral": 0.5}
+"""Keys a policy file may leave out, with their defaults (the shipped policies give the
+acceptance chance no weight and need not mention it)."""
 _SECTION_TYPES: dict[str, type[Any]] = {
     "weights": Weights,
     "urgency": UrgencyParams,
@@ -155,6 +181,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "size_fit": SizeFitParams,
     "location": LocationParams,
     "affordability": AffordabilityParams,
+    "acceptance": AcceptanceParams,
 }
 # most urgent first; each value must be >= the next one
 _URGENCY_ORDER = (
@@ -182,7 +209,7 @@ def _value(key: str, raw: object, spec: _Spec) -> float | int:
 
 def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
     """Validate a parsed TOML document and build the :class:`Policy`."""
-    allowed = {"name", "version", "title", "description", "acceptance_weight", *_SCHEMA}
+    allowed = {"name", "version", "title", "description", *_SCHEMA}
     for key in data:
         if key not in allowed:
             raise PolicyError(f"{source}: unbekannter Schlüssel {key!r}", key=key)
@@ -198,7 +225,7 @@ def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
         raise PolicyError(f"{source}: title muss Text sein", key="title")
     sections: dict[str, Any] = {}
     for section, schema in _SCHEMA.items():
-        table = data.get(section)
+        table = data.get(section, {} if section in _OPTIONAL_SECTIONS else None)
         if not isinstance(table, dict):
             raise PolicyError(f"{source}: Abschnitt [{section}] fehlt", key=section)
         for key in table:
@@ -208,9 +235,10 @@ def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
                 )
         values: dict[str, float | int] = {}
         for key, spec in schema.items():
-            if key not in table:
-                raise PolicyError(f"{source}: {section}.{key} fehlt", key=f"{section}.{key}")
-            values[key] = _value(f"{section}.{key}", table[key], spec)
+            name = f"{section}.{key}"
+            if key not in table and name not in _OPTIONAL_KEYS:
+                raise PolicyError(f"{source}: {name} fehlt", key=name)
+            values[key] = _value(name, table.get(key, _OPTIONAL_KEYS.get(name)), spec)
         cls = _SECTION_TYPES[section]
         sections[section] = cls(**{f.name: values[f.name] for f in fields(cls)})
     weights: Weights = sections["weights"]
@@ -226,14 +254,7 @@ def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
                 f"{source}: urgency.{less} darf nicht größer sein als urgency.{more}",
                 key=f"urgency.{less}",
             )
-    acceptance = _value("acceptance_weight", data.get("acceptance_weight", 0.0), ("f", 0.0, 1.0))
-    if acceptance > 0:  # refused rather than loaded and silently ignored
-        raise PolicyError(
-            f"{source}: acceptance_weight über 0 wird von der Rangfolge noch nicht angewandt",
-            key="acceptance_weight",
-        )
     return Policy(
-        acceptance_weight=float(acceptance),
         name=data["name"].strip(),
         version=data["version"].strip(),
         description=description.strip(),

@@ -20,16 +20,19 @@ import numpy.typing as npt
 
 from scoring.codes import Component, Rule
 from scoring.components import (
+    ACCEPTANCE,
     COMPONENT_COLUMNS,
     HOUSEHOLD_ONLY,
     PAIR_COMPONENT_COLUMNS,
+    ChanceFunction,
+    active_components,
     apportion,
     component_values,
+    estimate_chances,
     total_hundredths,
 )
 from scoring.errors import FieldError, ScoringInputError
 from scoring.explain import (
-    COMPONENTS,
     PairFacts,
     ReasonCache,
     build_funnel,
@@ -114,6 +117,9 @@ class _Evaluation:
     passing: I64
     values: dict[Component, F64]
     totals: I64
+    chances: F64 | None = None
+    """Supplied acceptance chances of the passing pairs (NaN: no estimate); ``None`` while
+    the policy gives the chance no weight (then nobody is asked for it)."""
 
 
 def _is_shared(mask: Bool) -> bool:
@@ -127,11 +133,13 @@ def _evaluate(
     reference_day: int,
     rulebook: Rulebook,
     snapshot: Households | None = None,
+    chances: ChanceFunction | None = None,
 ) -> _Evaluation:
     """Rules over the pair axis, then components and totals of the passing pairs.
 
     ``snapshot``: the pair axis is every household of this snapshot against one vacancy;
-    the :data:`HOUSEHOLD_ONLY` components are then read from the snapshot's cache."""
+    the :data:`HOUSEHOLD_ONLY` components are then read from the snapshot's cache.
+    ``chances`` is asked only for the passing pairs, and only if the policy weighs them."""
     masks = evaluate_rules(pairs, rulebook)
     excluded = np.zeros(pairs.size, dtype=bool)
     for mask in masks.values():
@@ -141,15 +149,25 @@ def _evaluate(
         else:
             excluded |= mask
     passing = np.flatnonzero(~excluded)
+    extra: dict[str, F64] = {}
+    if ACCEPTANCE in active_components(policy):
+        ids = pairs.take(passing, frozenset({"household_id", "vacancy_id"}))
+        n = len(passing)
+        extra["acceptance_chance"] = estimate_chances(
+            chances,
+            np.broadcast_to(np.asarray(ids.household_id, dtype=np.int64), (n,)),
+            np.broadcast_to(np.asarray(ids.vacancy_id, dtype=np.int64), (n,)),
+        )
     if snapshot is None:
-        scored = pairs.take(passing, COMPONENT_COLUMNS)
+        scored = pairs.take(passing, COMPONENT_COLUMNS, **extra)
         values = component_values(scored, policy, reference_day)
     else:
         fixed = _household_values(snapshot, pairs, policy, reference_day)
-        scored = pairs.take(passing, PAIR_COMPONENT_COLUMNS)
+        scored = pairs.take(passing, PAIR_COMPONENT_COLUMNS, **extra)
         known = {code: value[passing] for code, value in fixed.items()}
         values = component_values(scored, policy, reference_day, known)
-    return _Evaluation(pairs, masks, passing, values, total_hundredths(values, policy))
+    totals = total_hundredths(values, policy)
+    return _Evaluation(pairs, masks, passing, values, totals, extra.get("acceptance_chance"))
 
 
 def _household_values(
@@ -280,8 +298,10 @@ class _PageFacts:
         vacancy_rows: list[int],
         in_preferred: list[bool],
         distance: list[float],
+        chances: list[float] | None = None,
     ) -> None:
         frame, towns = source.frame, source.m
+        self.chances = None if chances is None else _optional(chances)
         self.source = source
         self.household_rows, self.vacancy_rows = household_rows, vacancy_rows
         self.in_preferred, self.distance = in_preferred, distance
@@ -335,6 +355,7 @@ class _PageFacts:
             in_preferred=bool(self.in_preferred[k]),
             nearest_town=self.nearest[k],
             distance_km=dist if dist == dist else None,
+            acceptance_chance=None if self.chances is None else self.chances[k],
         )
 
     def reason_keys(self) -> list[tuple[tuple[object, ...], ...]]:
@@ -379,6 +400,7 @@ class _PageFacts:
                     warm[k],
                     heating_known[k],
                 ),
+                *(() if self.chances is None else (("#c", self.chances[k]),)),
             )
             for k in range(len(hr))
         ]
@@ -407,6 +429,7 @@ def _page_rows(
     gathered = _FACT_COLUMNS | rulebook.warning_columns
     page = with_heating_limit(ev.pairs.take(ev.passing[order], gathered), source.frame)
     values = {c: v[order] for c, v in ev.values.items()}
+    chances = None if ev.chances is None else ev.chances[order].tolist()
     totals = ev.totals[order].tolist()
     points = apportion(values, policy, ev.totals[order]).tolist()
     warnings = evaluate_warnings(page, rulebook)
@@ -423,8 +446,9 @@ def _page_rows(
         np.broadcast_to(page.vacancy_row, (n,)).tolist(),
         np.broadcast_to(page.in_preferred, (n,)).tolist(),
         np.broadcast_to(page.distance_km, (n,)).tolist(),
+        chances,
     )
-    value_rows = np.stack([values[c] for c in COMPONENTS], axis=1).tolist()
+    value_rows = np.stack([values[c.code] for c in active_components(policy)], axis=1).tolist()
     reasons = _reason_cache(source.h, policy, source.reference_date)
     comps = reasons.page_rows(facts.reason_keys(), value_rows, points, facts.facts)
     warns: list[tuple[Reason, ...]] = [()] * n
@@ -448,6 +472,7 @@ def rank_households(
     offset: int = 0,
     excluded_sample: int = 0,
     rulebook: Rulebook = RULEBOOK,
+    chances: ChanceFunction | None = None,
 ) -> VacancyRanking:
     """Rank all households for one vacancy: a page of rows, the eligible count and the funnel.
 
@@ -455,6 +480,8 @@ def rank_households(
     an earlier decline; they are excluded with their own rule codes. ``excluded_sample`` > 0
     also names up to that many excluded households per rule (pages link them to "Warum
     nicht?"). ``rulebook``: the hard rules and warnings applied (default: the shipped ones).
+    ``chances``: the estimated acceptance chances, asked for the passing pairs only when the
+    policy weighs them (without it every pair counts as having no estimate).
     """
     return _rank_households_in(
         households,
@@ -470,6 +497,7 @@ def rank_households(
         offset=offset,
         excluded_sample=excluded_sample,
         rulebook=rulebook,
+        chances=chances,
     )
 
 
@@ -501,6 +529,7 @@ def _household_evaluation(
     proposed_ids: Iterable[int],
     declined_ids: Iterable[int],
     rulebook: Rulebook = RULEBOOK,
+    chances: ChanceFunction | None = None,
 ) -> tuple[_Evaluation, VacancyFrame, PreferenceIndex]:
     frame = VacancyFrame.build(vacancies, municipalities, rent_limits)
     prefs = PreferenceIndex.build(households, municipalities)
@@ -513,7 +542,7 @@ def _household_evaluation(
         _member(households.id, proposed_ids),
         _member(households.id, declined_ids),
     )
-    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook, households)
+    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook, households, chances)
     return ev, frame, prefs
 
 
@@ -540,6 +569,7 @@ def _rank_households_in(
     offset: int,
     excluded_sample: int = 0,
     rulebook: Rulebook = RULEBOOK,
+    chances: ChanceFunction | None = None,
 ) -> VacancyRanking:
     _check_page(limit, offset)
     ev, frame, prefs = _household_evaluation(
@@ -553,6 +583,7 @@ def _rank_households_in(
         proposed_ids,
         declined_ids,
         rulebook,
+        chances,
     )
     order = _household_order(households, ev, offset + limit)[offset:]
     source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
@@ -596,10 +627,12 @@ def rank_vacancies(
     limit: int = 50,
     offset: int = 0,
     rulebook: Rulebook = RULEBOOK,
+    chances: ChanceFunction | None = None,
 ) -> HouseholdRanking:
     """Rank all ``vacancies`` for one household (``household_id`` in ``households``).
 
-    Ties break by available_from asc, then vacancy id asc.
+    Ties break by available_from asc, then vacancy id asc. ``chances``: as for
+    :func:`rank_households`.
     """
     _check_page(limit, offset)
     policy = resolve_policy(policy)
@@ -615,7 +648,7 @@ def rank_vacancies(
         _member(vacancies.id, proposed_vacancy_ids),
         _member(vacancies.id, declined_vacancy_ids),
     )
-    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook)
+    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook, chances=chances)
     rows_ = ev.passing
 
     def tiebreak(candidates: I64) -> list[I64]:
@@ -670,9 +703,11 @@ def explain_pair(
     proposed: bool = False,
     declined: bool = False,
     rulebook: Rulebook = RULEBOOK,
+    chances: ChanceFunction | None = None,
 ) -> PairExplanation:
     """ "Warum?" / "Warum nicht?": every exclusion, the warnings and (if eligible) the
-    components with points and reasons for one household and one vacancy."""
+    components with points and reasons for one household and one vacancy (``chances``: as
+    for :func:`rank_households`)."""
     policy = resolve_policy(policy)
     i = _household_index(households, household_id)
     vacancies = Vacancies.from_vacancies([vacancy])
@@ -681,7 +716,7 @@ def explain_pair(
     pairs = pairs_for_household(
         households, i, vacancies, frame, prefs, np.bool_(proposed), np.bool_(declined)
     )
-    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook)
+    ev = _evaluate(pairs, policy, day_number(reference_date), rulebook, chances=chances)
     source = _FactSource(households, vacancies, municipalities, frame, prefs, reference_date)
     facts = source.facts([i], [0], [bool(pairs.in_preferred[0])], [float(pairs.distance_km[0])])[0]
     failed = [rule for rule, mask in ev.masks.items() if mask[0]]
@@ -723,6 +758,7 @@ def score_matrix(
     reference_date: dt.date,
     proposed_pairs: Iterable[tuple[int, int]] = (),
     declined_pairs: Iterable[tuple[int, int]] = (),
+    chances: ChanceFunction | None = None,
 ) -> ScoreMatrix:
     """Block form: total points (vacancies × households), ``-inf`` where a rule excludes.
 
@@ -745,6 +781,7 @@ def score_matrix(
             reference_date,
             proposed.get(vid, ()),
             declined.get(vid, ()),
+            chances=chances,
         )
         scores[j, ev.passing] = ev.totals / 100
     return ScoreMatrix(

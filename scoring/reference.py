@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from scoring.codes import Component, Rule, WarningCode
-from scoring.components import SCORE_COMPONENTS
+from scoring.components import ACCEPTANCE, ChanceFunction, active_components
 from scoring.explain import (
     PairFacts,
     build_funnel,
@@ -153,24 +155,34 @@ def _warnings(f: PairFacts, rulebook: Rulebook) -> list[WarningCode]:
 
 
 def _values(f: PairFacts, policy: Policy) -> dict[Component, float]:
-    return {c.code: c.oracle(f, policy) for c in SCORE_COMPONENTS}
+    return {c.code: c.oracle(f, policy) for c in active_components(policy)}
 
 
 def _total(values: dict[Component, float], policy: Policy) -> int:
     raw = 0.0
-    for c in Component:
+    for c in values:  # the active components, in component order
         raw = raw + values[c] * policy.weights.of(c)
     return math.floor(raw * 100.0 + 0.5)
+
+
+def _with_chance(f: PairFacts, chances: ChanceFunction | None) -> PairFacts:
+    """``f`` with the supplied acceptance chance of its pair (asked for this pair alone)."""
+    if chances is None:
+        return f
+    ids = (np.array([f.household.id], dtype=np.int64), np.array([f.vacancy.id], dtype=np.int64))
+    chance = float(chances(*ids)[0])
+    return f if math.isnan(chance) else replace(f, acceptance_chance=chance)
 
 
 def reference_apportion(
     values: dict[Component, float], policy: Policy, total: int
 ) -> dict[Component, int]:
-    """Largest-remainder apportionment of ``total`` hundredths over the components."""
-    exact = {c: values[c] * policy.weights.of(c) * 100.0 for c in Component}
+    """Largest-remainder apportionment of ``total`` hundredths over the (active) components
+    in ``values``."""
+    exact = {c: values[c] * policy.weights.of(c) * 100.0 for c in values}
     points = {c: math.floor(x) for c, x in exact.items()}
     missing = total - sum(points.values())
-    by_remainder = sorted(Component, key=lambda c: -(exact[c] - math.floor(exact[c])))
+    by_remainder = sorted(values, key=lambda c: -(exact[c] - math.floor(exact[c])))
     for c in by_remainder[: max(missing, 0)]:
         points[c] += 1
     return points
@@ -187,10 +199,14 @@ def reference_evaluate_pair(
     proposed: bool = False,
     declined: bool = False,
     rulebook: Rulebook = RULEBOOK,
+    chances: ChanceFunction | None = None,
 ) -> ReferencePair:
-    """All failed rules, warnings and (if eligible) component values and total of one pair."""
+    """All failed rules, warnings and (if eligible) component values and total of one pair;
+    ``chances`` is asked only for an eligible pair of a policy weighing the chance."""
     facts = _facts(household, vacancy, municipalities, rent_limits, reference_date)
     failed = _rules(facts, proposed, declined, rulebook)
+    if not failed and ACCEPTANCE in active_components(policy):
+        facts = _with_chance(facts, chances)
     values = None if failed else _values(facts, policy)
     return ReferencePair(
         exclusions=tuple(failed),
@@ -214,6 +230,7 @@ def reference_rank_households(
     limit: int = 50,
     offset: int = 0,
     rulebook: Rulebook = RULEBOOK,
+    chances: ChanceFunction | None = None,
 ) -> VacancyRanking:
     """Oracle of :func:`scoring.rank.rank_households` (same result type)."""
     proposed, declined = set(proposed_ids), set(declined_ids)
@@ -230,6 +247,7 @@ def reference_rank_households(
             proposed=h.id in proposed,
             declined=h.id in declined,
             rulebook=rulebook,
+            chances=chances,
         )
         for rule in pair.exclusions:
             counts[rule] = counts.get(rule, 0) + 1
@@ -280,6 +298,7 @@ def reference_rank_vacancies(
     limit: int = 50,
     offset: int = 0,
     rulebook: Rulebook = RULEBOOK,
+    chances: ChanceFunction | None = None,
 ) -> HouseholdRanking:
     """Oracle of :func:`scoring.rank.rank_vacancies` (same result type)."""
     proposed, declined = set(proposed_vacancy_ids), set(declined_vacancy_ids)
@@ -296,6 +315,7 @@ def reference_rank_vacancies(
             proposed=v.id in proposed,
             declined=v.id in declined,
             rulebook=rulebook,
+            chances=chances,
         )
         for rule in pair.exclusions:
             counts[rule] = counts.get(rule, 0) + 1

@@ -96,8 +96,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     os.environ["FORWARDED_ALLOW_IPS"] = ",".join(settings.security.trusted_proxies)
     configure_logging()
     crypto.configure(settings.security.encryption_keys)
+    # the learned acceptance chance (shown beside the score; missing model: shown as such);
+    # a policy weighing it has the ranking ask it for the chances of the passing pairs
+    acceptance = AcceptanceService(model_directory(Path(settings.var_dir)))
     # Every policy is validated here: a broken one stops the start, naming the key.
-    ranking = RankingService(settings.matching.default_policy)
+    ranking = RankingService(settings.matching.default_policy, chances=acceptance)
     # Echo stays off whatever the environment says: it would log statement parameters.
     engine = make_engine(replace(settings.database, echo=False))
     session_factory = make_session_factory(engine)
@@ -210,8 +213,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     install_truthful_openapi(app)  # problem statuses, bearer scheme, closed request bodies
     app.state.ranking = ranking  # cached snapshots + engine (api.views.matches)
-    # the learned acceptance chance (shown beside the score; missing model: shown as such)
-    app.state.acceptance = AcceptanceService(model_directory(Path(settings.var_dir)))
+    app.state.acceptance = acceptance
     app.asgi_handler = RequestLogMiddleware(app.asgi_handler)  # also sees 404s and errors
     return app
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scoring_factories import (
@@ -22,7 +26,15 @@ from scoring_factories import (
     vacancy,
 )
 
-from scoring import Households, Vacancy, explain_pair, rank_households, rank_vacancies
+from scoring import (
+    Component,
+    Households,
+    Vacancy,
+    explain_pair,
+    rank_households,
+    rank_vacancies,
+)
+from scoring.components import ChanceFunction
 from scoring.explain import exclusion_reasons, warning_reasons
 from scoring.reference import (
     reference_evaluate_pair,
@@ -170,3 +182,71 @@ def test_example_sentence_from_the_issue() -> None:
     assert v.municipality_ags == MINDEN
     assert e.total is None
     assert not e.eligible
+
+
+# --- the acceptance chance with a weight ----------------------------------------------------
+
+ACCEPTING = replace(POLICY, weights=replace(POLICY.weights, urgency=20.0, acceptance=15.0))
+"""The default policy with 15 of the urgency's points given to the acceptance chance."""
+
+
+def chance_function(salt: int) -> ChanceFunction:
+    """A pure chance per (household, vacancy): NaN (no estimate) for about one pair in
+    seven, else a value in [0, 1] (both ends included)."""
+
+    def chances(household_ids: npt.NDArray[np.int64], vacancy_ids: npt.NDArray[np.int64]) -> Any:
+        mixed = (household_ids * 7919 + vacancy_ids * 104_729 + salt) % 1009
+        return np.where(mixed % 7 == 3, np.nan, mixed / 1008)
+
+    return chances
+
+
+@given(hh=households(), v=vacancy(), salt=st.integers(0, 10_000))
+@SETTINGS
+@example(hh=EDGE_HOUSEHOLDS, v=EDGE_VACANCIES[0], salt=0)
+def test_rank_households_with_a_chance_matches_reference(
+    hh: Households, v: Vacancy, salt: int
+) -> None:
+    chances = chance_function(salt)
+    fast = rank_households(
+        hh, v, TOWNS, LIMITS, ACCEPTING, reference_date=REF, limit=len(hh), chances=chances
+    )
+    slow = reference_rank_households(
+        hh, v, TOWNS, LIMITS, ACCEPTING, reference_date=REF, limit=len(hh), chances=chances
+    )
+    assert fast == slow  # order, totals, components (the chance's included), reasons
+    for row in fast.rows:
+        assert [c.component for c in row.components][-1] == Component.ACCEPTANCE
+        assert round(sum(c.points for c in row.components) * 100) == round(row.total * 100)
+        got = explain_pair(
+            hh, row.household_id, v, TOWNS, LIMITS, ACCEPTING, reference_date=REF, chances=chances
+        )
+        assert (got.total, got.components) == (row.total, row.components)
+
+
+@given(hh=households(max_size=3), vs=st.lists(vacancy(), min_size=1, max_size=12))
+@settings(max_examples=60, deadline=None)
+def test_rank_vacancies_with_a_chance_matches_reference(hh: Households, vs: list[Vacancy]) -> None:
+    table = vacancies_of([Vacancy(**{**v.__dict__, "id": i + 1}) for i, v in enumerate(vs)])
+    chances = chance_function(17)
+    for i, h in enumerate(hh.rows()):
+        kw: dict[str, Any] = {"reference_date": REF, "limit": len(table), "chances": chances}
+        fast = rank_vacancies(hh, h.id, table, TOWNS, LIMITS, ACCEPTING, **kw)
+        slow = reference_rank_vacancies(hh.row(i), table, TOWNS, LIMITS, ACCEPTING, **kw)
+        assert fast == slow
+
+
+@given(hh=households(max_size=8), v=vacancy())
+@settings(max_examples=60, deadline=None)
+def test_the_chance_is_asked_only_for_passing_pairs(hh: Households, v: Vacancy) -> None:
+    asked: list[int] = []
+
+    def chances(household_ids: npt.NDArray[np.int64], vacancy_ids: npt.NDArray[np.int64]) -> Any:
+        assert set(vacancy_ids.tolist()) <= {v.id}
+        asked.extend(household_ids.tolist())
+        return np.full(len(household_ids), 0.5)
+
+    ranking = rank_households(
+        hh, v, TOWNS, LIMITS, ACCEPTING, reference_date=REF, limit=len(hh), chances=chances
+    )
+    assert sorted(asked) == sorted(r.household_id for r in ranking.rows)

@@ -85,12 +85,56 @@ def test_every_invalid_key_is_named(data: dict[str, Any], key: str) -> None:
     assert key.split(".")[-1] in str(info.value)
 
 
-def test_acceptance_weight_is_zero_in_the_shipped_policies_and_validated() -> None:
+def test_acceptance_weight_is_zero_in_the_shipped_policies() -> None:
     for name in available_policies():
         policy = load_policy(name)
-        assert policy.acceptance_weight == 0.0
+        assert policy.weights.acceptance == 0.0
+        assert policy.acceptance.neutral == 0.5
         assert "Gewicht 0" in policy.acceptance_text()
-    # A weight the ranking would silently ignore is refused, not loaded.
-    for bad in (0.25, 1.5, -0.1, "0.3", True):
-        with pytest.raises(PolicyError, match="acceptance_weight"):
-            parse_policy({**base(), "acceptance_weight": bad})
+
+
+def with_acceptance(weight: object, **acceptance: object) -> dict[str, Any]:
+    """The default policy with ``weight`` for the chance, taken from the urgency weight."""
+    data = base()
+    data["weights"]["acceptance"] = weight
+    if isinstance(weight, int) and not isinstance(weight, bool) and 0 <= weight <= 35:
+        data["weights"]["urgency"] -= weight
+    if acceptance:
+        data["acceptance"] = acceptance
+    return data
+
+
+def test_an_acceptance_weight_is_read_from_the_weights_and_counts_in_the_sum() -> None:
+    policy = parse_policy(with_acceptance(10, neutral=0.4))
+    assert (policy.weights.acceptance, policy.weights.urgency) == (10, 25)
+    assert policy.acceptance.neutral == 0.4
+    text = policy.acceptance_text()
+    assert "bis zu 10 von 100 Punkten" in text and "40 %" in text
+    assert "Gewicht 0" not in text
+    # an explicit 0 is the same policy as none at all
+    assert parse_policy(with_acceptance(0)) == load_policy("dringlichkeit")
+    # the chance's weight counts in the sum of 100
+    over = base()
+    over["weights"]["acceptance"] = 10
+    with pytest.raises(PolicyError, match="100") as info:
+        parse_policy(over)
+    assert info.value.key == "weights"
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        (with_acceptance(-5), "weights.acceptance"),
+        (with_acceptance(101), "weights.acceptance"),
+        (with_acceptance("10"), "weights.acceptance"),
+        (with_acceptance(True), "weights.acceptance"),
+        (with_acceptance(10, neutral=1.5), "acceptance.neutral"),
+        (with_acceptance(10, neutral=-0.1), "acceptance.neutral"),
+        (with_acceptance(10, floor=0.1), "acceptance.floor"),
+        ({**base(), "acceptance_weight": 0.2}, "acceptance_weight"),
+    ],
+)
+def test_bad_acceptance_settings_are_named(data: dict[str, Any], key: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_policy(data)
+    assert info.value.key == key

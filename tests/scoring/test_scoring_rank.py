@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,7 @@ from scoring_factories import (
 )
 
 from scoring import (
+    Component,
     Households,
     Rule,
     ScoringInputError,
@@ -28,6 +31,7 @@ from scoring import (
     rank_vacancies,
     score_matrix,
 )
+from scoring.components import F64, I64
 from scoring.policy import load_policy, parse_policy
 from scoring.synthetic import synthetic_households, synthetic_vacancies
 
@@ -224,9 +228,75 @@ def test_an_explicit_zero_acceptance_weight_keeps_the_order() -> None:
     hh = Households.from_polars(synthetic_households(2000, seed=5, reference_date=REF))
     v = base_vacancy(net_cold_rent=300.0)
     shipped = load_policy("dringlichkeit")
-    zero = parse_policy({**tomllib.loads(POLICY_TOML.read_text("utf-8")), "acceptance_weight": 0})
+    data = tomllib.loads(POLICY_TOML.read_text("utf-8"))
+    zero = parse_policy({**data, "weights": {**data["weights"], "acceptance": 0}})
     assert zero == shipped
     a = rank_households(hh, v, TOWNS, LIMITS, shipped, reference_date=REF, limit=2000)
     b = rank_households(hh, v, TOWNS, LIMITS, zero, reference_date=REF, limit=2000)
     assert [r.household_id for r in a.rows] == [r.household_id for r in b.rows]
     assert [r.total for r in a.rows] == [r.total for r in b.rows]
+
+
+ACCEPTING = replace(POLICY, weights=replace(POLICY.weights, urgency=20.0, acceptance=15.0))
+
+
+def by_household(chance: dict[int, float]) -> Callable[[I64, I64], F64]:
+    """Chances by household id (NaN for the others), whatever the vacancy."""
+    return lambda hids, vids: np.array([chance.get(h, np.nan) for h in hids.tolist()])
+
+
+def test_a_weighted_chance_moves_the_likelier_household_up() -> None:
+    hh, v = twins(), base_vacancy()
+    plain = rank_households(hh, v, TOWNS, LIMITS, ACCEPTING, reference_date=REF)
+    assert [r.household_id for r in plain.rows] == [40, 20, 10, 30, 50]  # all neutral: ties
+    chances = by_household({50: 0.9, 10: 0.2})
+    ranked = rank_households(hh, v, TOWNS, LIMITS, ACCEPTING, reference_date=REF, chances=chances)
+    assert [r.household_id for r in ranked.rows] == [50, 40, 20, 30, 10]
+    first, last = ranked.rows[0], ranked.rows[-1]
+    before = {r.household_id: r.total for r in plain.rows}
+    after = {r.household_id: r.total for r in ranked.rows}
+    assert after[50] - before[50] == pytest.approx(0.4 * 15)  # 0.9 instead of 0.5, 15 points
+    assert after[10] - before[10] == pytest.approx(-0.3 * 15)
+    assert after[40] == before[40]
+    for row in ranked.rows:
+        assert round(sum(c.points for c in row.components) * 100) == round(row.total * 100)
+    chance = {c.component: c for c in first.components}[Component.ACCEPTANCE]
+    assert (chance.label, chance.weight, chance.value, chance.points) == (
+        "Zusage-Chance",
+        15.0,
+        0.9,
+        13.5,
+    )
+    assert chance.reason == "Geschätzte Zusage-Chance des Vermieters: 90 %"
+    neutral = {c.component: c for c in ranked.rows[1].components}[Component.ACCEPTANCE]
+    assert (neutral.value, neutral.points) == (0.5, 7.5)
+    assert neutral.reason.startswith("Keine Schätzung der Zusage-Chance")
+    assert {c.component: c for c in last.components}[Component.ACCEPTANCE].points == 3.0
+
+
+def test_without_a_weight_the_chance_is_never_asked_and_never_shown() -> None:
+    def refuse(hids: I64, vids: I64) -> F64:
+        raise AssertionError("asked for a chance the policy does not weigh")
+
+    hh, v = twins(), base_vacancy()
+    before = rank_households(hh, v, TOWNS, LIMITS, POLICY, reference_date=REF)
+    after = rank_households(hh, v, TOWNS, LIMITS, POLICY, reference_date=REF, chances=refuse)
+    assert after == before
+    assert all(Component.ACCEPTANCE not in {c.component for c in r.components} for r in after.rows)
+    pair = explain_pair(hh, 10, v, TOWNS, LIMITS, POLICY, reference_date=REF, chances=refuse)
+    assert [c.component for c in pair.components] == list(Component)[:-1]
+
+
+@pytest.mark.parametrize("bad", [[1.5], [-0.1], [0.5, 0.5]])
+def test_a_chance_outside_zero_to_one_is_refused(bad: list[float]) -> None:
+    hh = households_from([base_household(id=1)])
+    with pytest.raises(ValueError, match="chances"):
+        rank_households(
+            hh,
+            base_vacancy(),
+            TOWNS,
+            LIMITS,
+            ACCEPTING,
+            reference_date=REF,
+            chances=lambda hids, vids: np.array(bad),
+        )

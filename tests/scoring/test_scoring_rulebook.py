@@ -42,7 +42,7 @@ from scoring import (
     rank_households,
     rank_vacancies,
 )
-from scoring.components import SCORE_COMPONENTS, score_component
+from scoring.components import SCORE_COMPONENTS, active_components, score_component
 from scoring.explain import ReasonCache, build_funnel, exclusion_reasons, warning_reasons
 from scoring.formatting import format_floor, format_number, format_persons
 from scoring.inputs import Vacancies
@@ -97,6 +97,7 @@ COMPONENT_LABELS = {
     Component.SIZE_FIT: "Passende Größe",
     Component.LOCATION: "Lage",
     Component.AFFORDABILITY: "Bezahlbarkeit",
+    Component.ACCEPTANCE: "Zusage-Chance",
 }
 
 
@@ -206,7 +207,8 @@ def test_an_undeclared_column_fails_loudly() -> None:
 
 
 def test_a_component_without_a_reason_key_fails_loudly() -> None:
-    keys = tuple(("#w", i) for i in range(len(SCORE_COMPONENTS) - 1))
+    assert len(active_components(POLICY)) == 5  # the chance is left out at weight 0
+    keys = tuple(("#w", i) for i in range(len(active_components(POLICY)) - 1))
     with pytest.raises(ValueError, match="4 reason keys for 5 components"):
         ReasonCache(POLICY).component_rows(keys, [0.5] * 5, [10] * 5, lambda row: None, 0)
 

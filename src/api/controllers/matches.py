@@ -302,7 +302,8 @@ class MatchApi(Controller):
         summary="Haushalte für ein Wohnungsangebot, gerankt",
         description="Nur Haushalte der eigenen Organisation; mit Punkten je Komponente, "
         "Begründungen, Ausschluss-Trichter und Policy-Version. `acceptance` ist die "
-        "geschätzte Zusage-Chance des Vermieters (ändert keine Reihenfolge) oder `null`; "
+        "geschätzte Zusage-Chance des Vermieters (zählt nur mit, wenn die Policy ihr ein "
+        "Gewicht gibt; die mitgelieferten geben 0) oder `null`; "
         "`acceptance_note` nennt dann den Grund.",
     )
     async def vacancy_matches(
@@ -358,10 +359,7 @@ class MatchApi(Controller):
         policy: PolicyParam = None,
     ) -> PairOut:
         result = await ranking.explain(db_session, actor, vacancy_id, household_id, policy=policy)
-        e = result.explanation
-        chances = await acceptance.for_pair(
-            db_session, ranking, e.eligible, vacancy_id, household_id, e.reference_date
-        )
+        chances = await acceptance.for_explained(db_session, ranking, result)
         return pair_out(result, chances)
 
 

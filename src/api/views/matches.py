@@ -202,10 +202,7 @@ class MatchPages(Controller):
             errors = exc.errors
         acceptance = getattr(request.app.state, "acceptance", None)
         if result is not None and acceptance is not None:
-            e = result.explanation
-            chances = await acceptance.for_pair(
-                db_session, ranking, e.eligible, vacancy_id, household_id, e.reference_date
-            )
+            chances = await acceptance.for_explained(db_session, ranking, result)
         return render(
             request,
             "matches/pair.html",

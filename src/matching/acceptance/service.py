@@ -13,11 +13,14 @@ import datetime as dt
 import functools
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
 from threadpoolctl import threadpool_limits
@@ -37,9 +40,10 @@ from matching.acceptance.model import (
 from matching.consent.service import covering_scopes, scopes_by_landlord
 from matching.db.models import Vacancy
 from matching.ranking import RankingService
-from matching.ranking.results import HouseholdMatches, VacancyMatches
+from matching.ranking.chances import UsedChances
+from matching.ranking.results import HouseholdMatches, PairResult, VacancyMatches
 from matching.ranking.service import engine_vacancy
-from matching.ranking.snapshot import ReferenceSnapshot
+from matching.ranking.snapshot import ReferenceSnapshot, ReferenceTables, Table
 from scoring import HouseholdRow, Municipalities, RentLimits
 from scoring.inputs import INCOME_BASES, from_day_number
 from scoring.money import NO_AMOUNT
@@ -53,6 +57,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+I64: TypeAlias = npt.NDArray[np.int64]
+F64: TypeAlias = npt.NDArray[np.float64]
 RECHECK_SECONDS = 30.0
 EXCLUDED = "Für ein ausgeschlossenes Paar wird keine Zusage-Chance geschätzt."
 NOT_TRAINED = "noch zu wenig Erfahrung: es ist noch kein Modell trainiert"
@@ -191,6 +197,8 @@ class AcceptanceService:
         households come from the snapshot the ranking just read, so the page costs one
         query (the consents) besides the prediction (issue 14: ≤ 5 ms for 50 rows).
         """
+        if matches.used_chances is not None:
+            return _used(matches.used_chances)
         status = self.status()
         if not status.available:
             return PageChances({}, status.reason)
@@ -203,12 +211,29 @@ class AcceptanceService:
         self, session: AsyncSession, ranking: RankingService, matches: HouseholdMatches
     ) -> PageChances:
         """Chances for the open flats of a household's ranking page (the reverse ranking)."""
+        if matches.used_chances is not None:
+            return _used(matches.used_chances)
         status = self.status()
         if not status.available:
             return PageChances({}, status.reason)
         ids = [row.vacancy_id for row in matches.rows]
         return await self._flats_page(
             session, ranking, matches.household, ids, matches.reference_date
+        )
+
+    async def for_explained(
+        self, session: AsyncSession, ranking: RankingService, result: PairResult
+    ) -> PageChances:
+        """The chance for the pair of a "Warum?" result (the one its points used, if any)."""
+        e = result.explanation
+        return await self.for_pair(
+            session,
+            ranking,
+            e.eligible,
+            e.vacancy_id,
+            e.household_id,
+            e.reference_date,
+            used=result.used_chances,
         )
 
     async def for_pair(
@@ -219,10 +244,14 @@ class AcceptanceService:
         vacancy_id: int,
         household_id: int,
         today: dt.date,
+        used: UsedChances | None = None,
     ) -> PageChances:
-        """The chance for one pair of "Warum?" (none for an excluded pair)."""
+        """The chance for one pair of "Warum?" (none for an excluded pair); ``used``: the
+        chance its points were computed with, shown as it is."""
         if not eligible:
             return PageChances({}, EXCLUDED)
+        if used is not None:
+            return _used(used)
         status = self.status()
         if not status.available:
             return PageChances({}, status.reason)
@@ -248,8 +277,6 @@ class AcceptanceService:
         today: dt.date,
     ) -> PageChances:
         """Chances for households of the snapshot (ids not in it are left out) and one flat."""
-        if self.usable_model() is None:
-            return PageChances({}, None)
         # the ranking just read both in this request: no second stamp check
         table = ranking.households.cached or await ranking.households.get(session)
         ref = ranking.reference.cached or await ranking.reference.get(session)
@@ -257,43 +284,13 @@ class AcceptanceService:
         at = positions[positions >= 0]
         if not len(at):
             return PageChances({}, None)
-        households = table.data
-        ids = households.id[at].tolist()
-        scopes = await covering_scopes(session, ids, landlord_id, today)
-        facts = self._facts(ref.municipalities, ref.rent_limits)
-        town, available_from = flat.municipality_ags, flat.available_from
-        gross, heating = float(flat.gross_cold_rent), _euros(flat.heating_costs)
-        sets = households.preference_sets
-        rows = [
-            raw_row(
-                facts,
-                town=town,
-                available_from=available_from,
-                gross_cold_rent=gross,
-                heating_costs=heating,
-                rooms=flat.rooms,
-                living_area=flat.living_area,
-                landlord_id=landlord_id,
-                persons=persons,
-                income_basis=INCOME_BASES[basis],
-                own_max_rent=None if cents == NO_AMOUNT else cents / 100,
-                preferred=sets[group],
-                registered_at=from_day_number(registered) or today,
-                on=today,
-                scope=scopes.get(household_id, ()),
-            )
-            for household_id, persons, basis, cents, group, registered in zip(
-                ids,
-                households.persons[at].tolist(),
-                households.income_basis[at].tolist(),
-                households.own_max_rent_cents[at].tolist(),
-                households.preference_group[at].tolist(),
-                households.registered_at[at].tolist(),
-                strict=True,
-            )
-        ]
-        chances = self.predict(raw_columns(rows)) or []
-        return PageChances(dict(zip(ids, chances, strict=True)), None)
+        ids = table.data.id[at]
+        estimate = await self.household_chances(
+            session, table.data, flat, landlord_id, ref, today, ids
+        )
+        if estimate is None:
+            return PageChances({}, None)
+        return _page(estimate, ids.tolist(), estimate(ids, np.full(len(ids), flat.id)))
 
     async def _flats_page(
         self,
@@ -304,41 +301,69 @@ class AcceptanceService:
         today: dt.date,
     ) -> PageChances:
         """Chances for flats of the snapshot (ids not in it are left out) and one household."""
-        if self.usable_model() is None:
-            return PageChances({}, None)
         table = ranking.vacancies.cached or await ranking.vacancies.get(session)
         ref = ranking.reference.cached or await ranking.reference.get(session)
         positions = table.positions(vacancy_ids)
-        at = positions[positions >= 0]
-        if not len(at):
+        ids = table.data.id[positions[positions >= 0]]
+        if not len(ids):
             return PageChances({}, None)
-        ids = table.data.id[at].tolist()
-        landlords = table.side["organisation_id"][at].tolist()
-        scopes = await scopes_by_landlord(session, household.id, set(landlords), today)
-        facts = self._facts(ref.municipalities, ref.rent_limits)
-        budget = None if household.own_max_rent is None else float(household.own_max_rent)
-        rows = [
-            raw_row(
-                facts,
-                town=flat.municipality_ags,
-                available_from=flat.available_from,
-                gross_cold_rent=float(flat.gross_cold_rent),
-                heating_costs=_euros(flat.heating_costs),
-                rooms=flat.rooms,
-                living_area=flat.living_area,
-                landlord_id=landlord,
-                persons=household.persons,
-                income_basis=household.income_basis,
-                own_max_rent=budget,
-                preferred=household.preferred_ags,
-                registered_at=household.registered_at,
-                on=today,
-                scope=scopes.get(landlord, ()),
-            )
-            for landlord, flat in zip(landlords, table.data.rows(at), strict=True)
-        ]
-        chances = self.predict(raw_columns(rows)) or []
-        return PageChances(dict(zip(ids, chances, strict=True)), None)
+        estimate = await self.vacancy_chances(session, household, table, ref, today, ids)
+        if estimate is None:
+            return PageChances({}, None)
+        return _page(estimate, ids.tolist(), estimate(np.full(len(ids), household.id), ids))
+
+    # -- the ranking's chance source (matching.ranking.chances.ChanceSource) ---------------
+    async def household_chances(
+        self,
+        session: AsyncSession,
+        households: scoring.Households,
+        flat: scoring.Vacancy,
+        landlord_id: int,
+        reference: ReferenceTables,
+        today: dt.date,
+        household_ids: I64 | None = None,
+    ) -> _Estimate | None:
+        """Chances of ``households`` (those of ``household_ids`` only, if given) for one
+        flat; their consents are read in one query now, the prediction runs when the engine
+        asks (passing pairs only)."""
+        model = self.usable_model()
+        if model is None:
+            return None
+        ids = households.id if household_ids is None else household_ids
+        scopes = await covering_scopes(session, ids.tolist(), landlord_id, today)
+        facts = self._facts(reference.municipalities, reference.rent_limits)
+
+        def rows(household_ids: I64, vacancy_ids: I64) -> Columns:
+            at = np.array([households.index_of(h) for h in household_ids.tolist()], dtype=np.int64)
+            return _household_rows(facts, households, at, flat, landlord_id, scopes, today)
+
+        return _Estimate(model, rows)
+
+    async def vacancy_chances(
+        self,
+        session: AsyncSession,
+        household: HouseholdRow,
+        flats: Table[scoring.Vacancies],
+        reference: ReferenceTables,
+        today: dt.date,
+        vacancy_ids: I64 | None = None,
+    ) -> _Estimate | None:
+        """Chances of one household for the flats of the snapshot (those of ``vacancy_ids``
+        only, if given); its consents are read in one query now."""
+        model = self.usable_model()
+        if model is None:
+            return None
+        landlords = flats.side["organisation_id"]
+        if vacancy_ids is not None:
+            landlords = landlords[flats.positions(vacancy_ids.tolist())]
+        scopes = await scopes_by_landlord(session, household.id, set(landlords.tolist()), today)
+        facts = self._facts(reference.municipalities, reference.rent_limits)
+
+        def rows(household_ids: I64, vacancy_ids: I64) -> Columns:
+            at = flats.positions(vacancy_ids.tolist())
+            return _flat_rows(facts, household, flats, at, scopes, today)
+
+        return _Estimate(model, rows)
 
     # -- training -------------------------------------------------------------------------
     async def train_from(self, session: AsyncSession, now: dt.datetime | None = None) -> ModelCard:
@@ -353,6 +378,110 @@ class AcceptanceService:
             save_model(model, self.directory)
             self.refresh(force=True)
         return model.card
+
+
+class _Estimate:
+    """Chances of pairs from one loaded model: the order and the rows shown read the same
+    version even if a retrained model is loaded meanwhile."""
+
+    def __init__(self, model: TrainedModel, rows: Callable[[I64, I64], Columns]) -> None:
+        self.model = model
+        self.model_version = model.card.version
+        self._rows = rows
+
+    def __call__(self, household_ids: I64, vacancy_ids: I64) -> F64:
+        if not len(household_ids):
+            return np.zeros(0)
+        columns = self._rows(household_ids, vacancy_ids)
+        return self.model.predict(feature_columns(columns, self.model.card.landlords))
+
+
+def _page(estimate: _Estimate, ids: list[int], chances: F64) -> PageChances:
+    return _used(UsedChances(estimate.model_version, dict(zip(ids, chances.tolist(), strict=True))))
+
+
+def _used(used: UsedChances) -> PageChances:
+    """The chances an order was built with, as a page shows them."""
+    version = used.model_version
+    return PageChances({i: Chance(p, band(p), version) for i, p in used.by_id.items()}, None)
+
+
+def _household_rows(
+    facts: PairFacts,
+    households: scoring.Households,
+    at: I64,
+    flat: scoring.Vacancy,
+    landlord_id: int,
+    scopes: Mapping[int, list[str]],
+    today: dt.date,
+) -> Columns:
+    """Raw pair rows of the households at ``at`` against one flat."""
+    town, available_from = flat.municipality_ags, flat.available_from
+    gross, heating = float(flat.gross_cold_rent), _euros(flat.heating_costs)
+    sets = households.preference_sets
+    rows = [
+        raw_row(
+            facts,
+            town=town,
+            available_from=available_from,
+            gross_cold_rent=gross,
+            heating_costs=heating,
+            rooms=flat.rooms,
+            living_area=flat.living_area,
+            landlord_id=landlord_id,
+            persons=persons,
+            income_basis=INCOME_BASES[basis],
+            own_max_rent=None if cents == NO_AMOUNT else cents / 100,
+            preferred=sets[group],
+            registered_at=from_day_number(registered) or today,
+            on=today,
+            scope=scopes.get(household_id, ()),
+        )
+        for household_id, persons, basis, cents, group, registered in zip(
+            households.id[at].tolist(),
+            households.persons[at].tolist(),
+            households.income_basis[at].tolist(),
+            households.own_max_rent_cents[at].tolist(),
+            households.preference_group[at].tolist(),
+            households.registered_at[at].tolist(),
+            strict=True,
+        )
+    ]
+    return raw_columns(rows)
+
+
+def _flat_rows(
+    facts: PairFacts,
+    household: HouseholdRow,
+    flats: Table[scoring.Vacancies],
+    at: I64,
+    scopes: Mapping[int, list[str]],
+    today: dt.date,
+) -> Columns:
+    """Raw pair rows of one household against the flats at ``at``."""
+    budget = None if household.own_max_rent is None else float(household.own_max_rent)
+    landlords = flats.side["organisation_id"][at].tolist()
+    rows = [
+        raw_row(
+            facts,
+            town=flat.municipality_ags,
+            available_from=flat.available_from,
+            gross_cold_rent=float(flat.gross_cold_rent),
+            heating_costs=_euros(flat.heating_costs),
+            rooms=flat.rooms,
+            living_area=flat.living_area,
+            landlord_id=landlord,
+            persons=household.persons,
+            income_basis=household.income_basis,
+            own_max_rent=budget,
+            preferred=household.preferred_ags,
+            registered_at=household.registered_at,
+            on=today,
+            scope=scopes.get(landlord, ()),
+        )
+        for landlord, flat in zip(landlords, flats.data.rows(at), strict=True)
+    ]
+    return raw_columns(rows)
 
 
 def _euros(amount: Decimal | float | None) -> float | None:

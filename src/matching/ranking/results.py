@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from matching.ranking.chances import UsedChances
 from scoring import (
     Allocation,
     ComponentScore,
@@ -79,6 +80,8 @@ class VacancyMatches:
     landlord_id: int
     excluded: tuple[ExcludedGroup, ...] = ()
     search: str = ""
+    used_chances: UsedChances | None = None
+    """The acceptance chances the order used (a policy weighing them, a model shown)."""
 
     @property
     def has_next(self) -> bool:
@@ -117,6 +120,8 @@ class HouseholdMatches:
     household: HouseholdRow
     """The household as the engine ranked it, read fresh (the acceptance chance reads its
     facts here instead of loading the household again)."""
+    used_chances: UsedChances | None = None
+    """The acceptance chances the order used (a policy weighing them, a model shown)."""
 
     @property
     def has_next(self) -> bool:
@@ -131,6 +136,8 @@ class PairResult:
     reference_code: str
     vacancy_title: str
     warnings: tuple[Reason, ...]
+    used_chances: UsedChances | None = None
+    """The acceptance chances the order used (a policy weighing them, a model shown)."""
 
     @property
     def policy_name(self) -> str:

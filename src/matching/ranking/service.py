@@ -29,6 +29,7 @@ from matching.db.models import Proposal, Vacancy
 from matching.enums import LIVE_PROPOSAL_STATUSES, ProposalStatus
 from matching.errors import Forbidden, NotFound
 from matching.proposals.checker import PairEvaluation
+from matching.ranking.chances import ChanceRecorder, ChanceSource
 from matching.ranking.results import (
     AllocationItem,
     AllocationResult,
@@ -162,9 +163,13 @@ class RankingService:
         default_policy: str | Path = DEFAULT_POLICY,
         *,
         today: Callable[[], dt.date] | None = None,
+        chances: ChanceSource | None = None,
     ) -> None:
         """Load and validate every policy now: a broken one raises ``PolicyError`` naming
-        the key, so the app refuses to start instead of ranking with it."""
+        the key, so the app refuses to start instead of ranking with it.
+
+        ``chances``: the learned acceptance chance, for policies that weigh it (without it,
+        or while no model is shown, every pair counts as having no estimate)."""
         self.policies: dict[str, Policy] = {
             name: load_policy(name) for name in available_policies()
         }
@@ -175,6 +180,7 @@ class RankingService:
         self.vacancies = VacancySnapshot()
         self.reference = ReferenceSnapshot()
         self._today = today or clock.today
+        self.chances = chances
         self._allocation_lock = asyncio.Lock()
         self._allocation: tuple[tuple[Any, ...], AllocationResult] | None = None
 
@@ -250,6 +256,10 @@ class RankingService:
         else:
             candidates = table.data if scope is None else table.for_organisation(scope)
         today = self._today()
+        landlord_id = int(vacancy.organisation_id)
+        recorder = await self._household_chances(
+            session, chosen, candidates, target, landlord_id, ref, today
+        )
         try:
             ranking = rank_households(
                 candidates,
@@ -263,6 +273,7 @@ class RankingService:
                 limit=limit,
                 offset=offset,
                 excluded_sample=excluded_sample,
+                chances=None if recorder is None else recorder.households,
             )
         except ScoringInputError as exc:
             raise _invalid(exc) from exc
@@ -280,6 +291,7 @@ class RankingService:
             for rule, ids in ranking.excluded
         )
         rows = []
+        ids = [row.household_id for row in ranking.rows]
         for row in ranking.rows:
             i = table.position(row.household_id)
             assert i is not None  # ranked rows come from this snapshot
@@ -320,9 +332,10 @@ class RankingService:
             warnings=tuple(warnings),
             scope="all" if scope is None else "organisation",
             vacancy=target,
-            landlord_id=int(vacancy.organisation_id),
+            landlord_id=landlord_id,
             excluded=excluded,
             search=search,
+            used_chances=None if recorder is None else recorder.used(ids),
         )
 
     async def vacancy_context(
@@ -385,6 +398,12 @@ class RankingService:
         ref = await self.reference.get(session)
         live, declined = await self._pairs(session, Proposal.household_id == household_id)
         today = self._today()
+        recorder = None
+        if self.chances is not None and chosen.weights.acceptance > 0:
+            estimate = await self.chances.vacancy_chances(
+                session, households.row(0), table, ref, today
+            )
+            recorder = None if estimate is None else ChanceRecorder(estimate)
         try:
             ranking = rank_vacancies(
                 households,
@@ -398,6 +417,7 @@ class RankingService:
                 declined_vacancy_ids={v for v, _ in declined},
                 limit=limit,
                 offset=offset,
+                chances=None if recorder is None else recorder.vacancies,
             )
         except ScoringInputError as exc:
             raise _invalid(exc) from exc
@@ -431,6 +451,9 @@ class RankingService:
             limit=limit,
             warnings=self._general_warnings(ref, today, table.skipped_in(None), "Wohnungen"),
             household=households.row(0),
+            used_chances=None
+            if recorder is None
+            else recorder.used([row.vacancy_id for row in ranking.rows]),
         )
 
     # -- one pair -------------------------------------------------------------------------
@@ -493,6 +516,9 @@ class RankingService:
             sa.and_(Proposal.vacancy_id == vacancy.id, Proposal.household_id == household_id),
         )
         today = self._today()
+        recorder = await self._household_chances(
+            session, policy, households, target, int(vacancy.organisation_id), ref, today
+        )
         try:
             explanation = explain_pair(
                 households,
@@ -504,6 +530,7 @@ class RankingService:
                 reference_date=today,
                 proposed=bool(live),
                 declined=bool(declined),
+                chances=None if recorder is None else recorder.households,
             )
         except ScoringInputError as exc:
             raise _invalid(exc) from exc
@@ -515,6 +542,7 @@ class RankingService:
             reference_code=code,
             vacancy_title=vacancy.title or f"Wohnung {vacancy.id}",
             warnings=warnings,
+            used_chances=None if recorder is None else recorder.used([household_id]),
         )
 
     # -- allocation -----------------------------------------------------------------------
@@ -604,6 +632,26 @@ class RankingService:
             return result
 
     # -- helpers --------------------------------------------------------------------------
+    async def _household_chances(
+        self,
+        session: AsyncSession,
+        policy: Policy,
+        households: Households,
+        flat: scoring.Vacancy,
+        landlord_id: int,
+        ref: ReferenceTables,
+        today: dt.date,
+    ) -> ChanceRecorder | None:
+        """The acceptance chances of ``households`` for one flat, loaded before the engine
+        runs; ``None`` when the policy gives them no weight (nothing is loaded then) or no
+        model is shown."""
+        if self.chances is None or policy.weights.acceptance == 0:
+            return None
+        estimate = await self.chances.household_chances(
+            session, households, flat, landlord_id, ref, today
+        )
+        return None if estimate is None else ChanceRecorder(estimate)
+
     async def _household(
         self, session: AsyncSession, household_id: int, scope: int | None
     ) -> tuple[Households, str]:
