@@ -435,6 +435,8 @@ def _running_query(households: sa.ColumnElement[bool]) -> sa.Select[Any]:
     )
 
 
+SQLITE_IDS_PER_QUERY = 10_000
+
 # Built once: building the statement on each call cost about as much as running it (issue 14).
 _RUNNING = _running_query(_C.household_id.in_(sa.bindparam("ids", expanding=True)))
 _RUNNING_PG = _running_query(  # one array, not n parameters
@@ -449,7 +451,16 @@ async def _running(
     and not withdrawn by the end of that day in Berlin (as :func:`_valid_on` decides), all
     checked by the database so only the rows a page needs come back."""
     next_day = datetime.combine(on_date + timedelta(days=1), time(), tzinfo=BERLIN)
-    query = _RUNNING_PG if session.get_bind().dialect.name == "postgresql" else _RUNNING
-    params = {"ids": household_ids, "day": on_date, "next_day": next_day.astimezone(UTC)}
-    rows: Sequence[_Terms] = (await session.execute(query, params)).all()
-    return rows
+    window = {"day": on_date, "next_day": next_day.astimezone(UTC)}
+    if session.get_bind().dialect.name == "postgresql":
+        rows: Sequence[_Terms] = (
+            await session.execute(_RUNNING_PG, {"ids": household_ids, **window})
+        ).all()
+        return rows
+    # SQLite binds one parameter per id and allows 32,766: a weighted acceptance chance asks
+    # for every candidate household of a ranking, so large sets go in slices.
+    out: list[_Terms] = []
+    for start in range(0, len(household_ids), SQLITE_IDS_PER_QUERY):
+        ids = household_ids[start : start + SQLITE_IDS_PER_QUERY]
+        out.extend((await session.execute(_RUNNING, {"ids": ids, **window})).all())
+    return out

@@ -246,6 +246,21 @@ async def test_page_scopes_take_the_widest_consent_running_that_day(
     assert await consent.covering_scopes(session, page, world.landlord.id, the_day_before) == {
         first: every
     }
+    # A weighted acceptance chance asks for every candidate of a ranking: SQLite builds
+    # commonly bind at most 32,766 parameters, so large sets go in slices (here of 3).
+    crowd = [*range(10**9, 10**9 + 40_000), first, 10**9 - 1, other_only]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(consent, "SQLITE_IDS_PER_QUERY", 3)
+        assert await consent.covering_scopes(
+            session, crowd[-5:], world.other_landlord.id, TODAY
+        ) == {
+            first: basic,
+            other_only: basic,
+        }
+    assert await consent.covering_scopes(session, crowd, world.other_landlord.id, TODAY) == {
+        first: basic,
+        other_only: basic,
+    }
     landlords = [world.landlord.id, world.other_landlord.id]
     assert await consent.scopes_by_landlord(session, first, landlords, TODAY) == {
         world.landlord.id: named,
