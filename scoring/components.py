@@ -59,6 +59,7 @@ __all__ = [
     "score_component",
     "size_reason",
     "total_hundredths",
+    "urgency_base_values",
     "urgency_reason",
     "waiting_reason",
 ]
@@ -107,11 +108,12 @@ _EVICTION = URGENCIES.index("eviction_scheduled")
 _HOMELESS = URGENCIES.index("homeless")
 
 
-@lru_cache(maxsize=16)
-def _urgency_base(policy: Policy) -> F64:
-    """Base value by urgency code (cached per policy; read only)."""
+def urgency_base_values(policy: Policy) -> dict[str, float]:
+    """The policy's base value per urgency code: the one mapping of codes to parameters,
+    read by the vectorised value and by the oracle (which stay independent in arithmetic).
+    Evictions and homelessness start from it and move with their dates."""
     u = policy.urgency
-    by_name = {
+    return {
         "none": u.none,
         "threatened": u.threatened,
         "inadequate_housing": u.inadequate_housing,
@@ -119,6 +121,12 @@ def _urgency_base(policy: Policy) -> F64:
         "homeless": u.homeless_recent,
         "eviction_scheduled": u.eviction_far,
     }
+
+
+@lru_cache(maxsize=16)
+def _urgency_base(policy: Policy) -> F64:
+    """Base value by urgency code (cached per policy; read only)."""
+    by_name = urgency_base_values(policy)
     base = np.array([by_name[c] for c in URGENCIES], dtype=np.float64)
     base.flags.writeable = False
     return base
@@ -150,15 +158,7 @@ def _urgency_value(p: PairArrays, policy: Policy, reference_day: int) -> F64:
 def _urgency_oracle(f: PairFacts, policy: Policy) -> float:
     h, ref = f.household, f.reference_date
     u = policy.urgency
-    base = {
-        "none": u.none,
-        "threatened": u.threatened,
-        "inadequate_housing": u.inadequate_housing,
-        "notice_received": u.notice_received,
-        "homeless": u.homeless_recent,
-        "eviction_scheduled": u.eviction_far,
-    }
-    urgency = float(base[h.urgency])
+    urgency = float(urgency_base_values(policy)[h.urgency])
     if h.urgency == "eviction_scheduled":
         horizon = u.eviction_horizon_days
         left = horizon if h.eviction_date is None else (h.eviction_date - ref).days
