@@ -93,7 +93,10 @@ async def test_patch_with_a_stale_version_answers_409(client: Any, world: Any) -
     url = f"/api/v1/cases/{created['id']}"
     first = await client.patch(
         url,
-        json={"version": created["version"], "eviction_date": "2030-01-15"},
+        json={
+            "version": created["version"],
+            "eviction_date": (clock.today() + timedelta(days=60)).isoformat(),
+        },
         headers=bearer(world, "counseling_a:all"),
     )
     assert first.status_code == 200, first.text

@@ -146,6 +146,53 @@ def _money_error(field: str, value: Decimal) -> FieldError | None:
     return None
 
 
+# Dates a person records: what already happened lies in the past (but not decades back, which
+# is a typo, e.g. 0026 for 2026); what is planned lies ahead, within two years.
+YEARS_BACK = 20
+YEARS_AHEAD = 2
+PAST_DATE_FIELDS = (
+    "opened_on",
+    "closed_on",
+    "notice_date",
+    "suit_filed_on",
+    "suit_served_on",
+    "court_notice_received_on",
+    "application_filed_on",
+    "application_decided_on",
+    "schonfrist_cured_on",
+    "arrears_as_of",
+)
+PLANNED_DATE_FIELDS = ("eviction_date",)
+
+
+def _years_from(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + years, day=28)
+
+
+def latest_planned(today: date) -> date:
+    """The last day a planned date (eviction, appointment) may fall on."""
+    return _years_from(today, YEARS_AHEAD)
+
+
+def plausible_date_error(
+    field: str, value: date, today: date, *, planned: bool = False, what: str | None = None
+) -> FieldError | None:
+    """The one rule for a date of a case, its contacts, referrals and appointments: a past
+    event (``planned`` False) not after today and at most ``YEARS_BACK`` years back; a
+    planned one (eviction date, appointment) at most ``YEARS_AHEAD`` years ahead."""
+    name = what or _label(field)
+    if value < _years_from(today, -YEARS_BACK):
+        return FieldError(field, f"{name}: das Datum liegt mehr als {YEARS_BACK} Jahre zurück.")
+    if planned and value > latest_planned(today):
+        return FieldError(field, f"{name}: das Datum liegt mehr als zwei Jahre in der Zukunft.")
+    if not planned and value > today:
+        return FieldError(field, f"{name}: das Datum liegt in der Zukunft.")
+    return None
+
+
 def _before(values: Mapping[str, Any], early: str, late: str) -> bool:
     a, b = values.get(early), values.get(late)
     return isinstance(a, date) and isinstance(b, date) and a > b
@@ -195,19 +242,13 @@ def rule_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
                 "Antrag beschieden am: bitte das Datum der Entscheidung angeben.",
             )
         )
-    for field in (
-        "notice_date",
-        "suit_filed_on",
-        "suit_served_on",
-        "court_notice_received_on",
-        "application_filed_on",
-        "application_decided_on",
-        "schonfrist_cured_on",
-        "arrears_as_of",
-    ):
+    for field in (*PAST_DATE_FIELDS, *PLANNED_DATE_FIELDS):
         value = values.get(field)
-        if isinstance(value, date) and value > today:
-            errors.append(FieldError(field, f"{_label(field)}: das Datum liegt in der Zukunft."))
+        planned = field in PLANNED_DATE_FIELDS
+        if isinstance(value, date) and (
+            error := plausible_date_error(field, value, today, planned=planned)
+        ):
+            errors.append(error)
     if values.get("outcome") and not values.get("closed_on"):
         errors.append(
             FieldError(

@@ -7,7 +7,7 @@ read and change, so reads by another office are on record too) and never commits
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -30,6 +30,8 @@ from matching.cases.schemas import (
     ReferralCreate,
     ReferralStatusChange,
     ShareCreate,
+    latest_planned,
+    plausible_date_error,
     rule_errors,
     to_cents,
     to_euro,
@@ -332,9 +334,11 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         view = await self.get_for(actor, case_id, write=True)
         today = clock.today()
         errors = []
-        if data.occurred_on > today:
-            errors.append(FieldError("occurred_on", "Datum des Kontakts: liegt in der Zukunft."))
-        if data.occurred_on < view.case.opened_on:
+        if error := plausible_date_error(
+            "occurred_on", data.occurred_on, today, what="Datum des Kontakts"
+        ):
+            errors.append(error)
+        elif data.occurred_on < view.case.opened_on:
             errors.append(
                 FieldError("occurred_on", "Datum des Kontakts: liegt vor dem Beginn des Falls.")
             )
@@ -371,6 +375,13 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         if starts <= utcnow():
             errors.append(
                 FieldError("starts_at", "Termin: der Zeitpunkt liegt in der Vergangenheit.")
+            )
+        elif starts > datetime.combine(latest_planned(clock.today()), time.max, tzinfo=UTC):
+            # compared, not converted: a year-9999 time cannot be moved to Berlin
+            errors.append(
+                FieldError(
+                    "starts_at", "Termin: das Datum liegt mehr als zwei Jahre in der Zukunft."
+                )
             )
         errors += await self._town_errors(data.municipality_ags)
         if errors:
@@ -410,9 +421,11 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
                     [FieldError("local_service_id", "Angebot: passt nicht zur Art der Hilfe.")]
                 )
         agreed = data.agreed_on or today
-        if agreed > today:
+        if error := plausible_date_error("agreed_on", agreed, today, what="Vereinbart am"):
+            raise ValidationFailed([error])
+        if agreed < view.case.opened_on:
             raise ValidationFailed(
-                [FieldError("agreed_on", "Vereinbart am: das Datum liegt in der Zukunft.")]
+                [FieldError("agreed_on", "Vereinbart am: liegt vor dem Beginn des Falls.")]
             )
         referral = CaseReferral(
             case_id=view.case.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from matching.cases.schemas import (
     CaseCreate,
     CaseUpdate,
     ContactCreate,
+    ReferralCreate,
     ShareCreate,
 )
 from matching.cases.service import (
@@ -23,7 +24,7 @@ from matching.cases.service import (
     close_search_case,
     open_search_case,
 )
-from matching.db.models import AuditEvent, Case, CaseContact, Consent, Household
+from matching.db.models import AuditEvent, Case, CaseContact, CaseReferral, Consent, Household
 from matching.enums import (
     CaseKind,
     CaseOutcome,
@@ -32,6 +33,7 @@ from matching.enums import (
     ContactKind,
     DeadlineKind,
     OrganisationKind,
+    ReferralKind,
     Role,
     ShareLevel,
     Urgency,
@@ -121,6 +123,15 @@ async def test_schonfrist_and_eviction_feed_deadlines_and_urgency(session: Any, 
             {"application_filed_on": date(2026, 5, 2), "application_decided_on": date(2026, 5, 1)},
             "application_decided_on",
         ),
+        # a case cannot begin or end in the future, nor date from year 1 (a typo for 2026)
+        ({"opened_on": clock.today() + timedelta(days=1)}, "opened_on"),
+        (
+            {"outcome": CaseOutcome.HOME_KEPT, "closed_on": clock.today() + timedelta(days=1)},
+            "closed_on",
+        ),
+        ({"opened_on": date(1, 1, 1)}, "opened_on"),
+        ({"notice_date": date(1, 1, 1)}, "notice_date"),
+        ({"eviction_date": clock.today() + timedelta(days=3 * 366)}, "eviction_date"),
     ],
 )
 async def test_bad_input_names_the_field_and_stores_nothing(
@@ -285,3 +296,47 @@ async def test_housed_household_closes_its_search_case(session: Any, world: Any)
     assert search.status == CaseStatus.CLOSED
     assert search.outcome == CaseOutcome.HOUSED
     assert search.closed_on == clock.today()
+
+
+async def test_contact_referral_and_appointment_dates_stay_plausible(
+    session: Any, world: Any
+) -> None:
+    """Year 1 or 9999 in a sub-form is refused with the field named (it broke the case page
+    and the calendar file); a referral cannot predate its case, like a contact."""
+    case = await _prevention(session, world)
+    service = CaseService(session=session)
+    a = counselor(world, "counselor_a")
+    far = datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-14)))
+    for starts in (far, datetime.now(UTC) + timedelta(days=3 * 366)):
+        with pytest.raises(ValidationFailed) as caught:
+            await service.add_appointment(
+                a, case.id, AppointmentCreate(starts_at=starts, purpose=ContactKind.CONSULTATION)
+            )
+        assert [e.field for e in caught.value.errors] == ["starts_at"]
+    for day in (date(1, 1, 1), case.opened_on - timedelta(days=1)):
+        with pytest.raises(ValidationFailed) as caught:
+            await service.add_referral(
+                a, case.id, ReferralCreate(kind=ReferralKind.DEBT, agreed_on=day)
+            )
+        assert [e.field for e in caught.value.errors] == ["agreed_on"]
+        with pytest.raises(ValidationFailed) as caught:
+            await service.add_contact(
+                a, case.id, ContactCreate(occurred_on=day, kind=ContactKind.PHONE)
+            )
+        assert [e.field for e in caught.value.errors] == ["occurred_on"]
+    await session.rollback()
+    assert (await session.scalar(sa.select(sa.func.count()).select_from(CaseReferral))) == 0
+
+
+async def test_a_stored_year_one_notice_date_does_not_break_the_warnings(
+    session: Any, world: Any
+) -> None:
+    """Data stored before the date rule (or by hand) still shows: the two-year rule reaches
+    back before year 1 without an error."""
+    case = await _prevention(session, world)
+    await session.execute(
+        sa.update(Case).where(Case.id == case.id).values(notice_date=date(1, 1, 1))
+    )
+    await session.commit()
+    await session.refresh(case)
+    assert await CaseService(session=session).warnings_of(case) == []
