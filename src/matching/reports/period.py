@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from matching.numbers import plain_int
 from matching.validation import FieldError, ValidationFailed
 
 MONTHS_DE = (
@@ -74,12 +75,12 @@ def year_period(year: int) -> Period:
 
 
 def _int(raw: Mapping[str, str], key: str, low: int, high: int, what: str) -> int:
-    text = (raw.get(key) or "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = plain_int(raw.get(key))
+    if number is None or not low <= number <= high:
         raise ValidationFailed(
             [FieldError(key, f"Bitte {what} zwischen {low} und {high} angeben.")]
         )
-    return int(text)
+    return number
 
 
 def _day(raw: Mapping[str, str], key: str, what: str) -> date:
