@@ -591,7 +591,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
             "case.lead_handover",
             "case",
             case.id,
-            {"from": before, "to": organisation_id},
+            {"organisation_id": organisation_id, "previous_organisation_id": before},
         )
         return case
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from matching import clock
 from matching.actors import Actor
+from matching.audit import wording
 from matching.cases.schemas import (
     AppointmentCreate,
     CaseCreate,
@@ -340,3 +341,48 @@ async def test_a_stored_year_one_notice_date_does_not_break_the_warnings(
     await session.commit()
     await session.refresh(case)
     assert await CaseService(session=session).warnings_of(case) == []
+
+
+async def test_the_audit_trail_of_a_shared_case_reads_in_german(session: Any, world: Any) -> None:
+    """Reads and changes by the other office are on record *and* readable: every case action
+    has its words, the case its number, the access its level, field names their labels,
+    organisations their names (it showed "sonstige Aktion", "Objekt" and "arrears_months")."""
+    case = await _prevention(session, world, eviction_date=clock.today() + timedelta(days=30))
+    case_id, reference = case.id, case.reference
+    service = CaseService(session=session)
+    a, b = counselor(world, "counselor_a"), counselor(world, "counselor_b")
+    office_a, office_b = world.orgs["counseling_a"].id, world.orgs["counseling_b"].id
+    await service.update_for(a, case_id, CaseUpdate(version=case.version, arrears_months=2))
+    await session.commit()
+    consent = await _consent(session, world.households["a"].id, office_b, ["case"])
+    await service.share(
+        a,
+        case_id,
+        ShareCreate(organisation_id=office_b, consent_id=consent.id, level=ShareLevel.COWORK),
+    )
+    await service.get_for(b, case_id)
+    await service.add_contact(
+        b, case_id, ContactCreate(occurred_on=clock.today(), kind=ContactKind.PHONE)
+    )
+    await service.hand_over(a, case_id, office_b)
+    await session.commit()
+    events = (await session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))).all()
+    names = await wording.names_for(session, events)
+    lines = [wording.describe(e, names) for e in events]
+    assert all(line.action != "sonstige Aktion" for line in lines)
+    case_lines = [line for line in lines if line.target_url == f"/faelle/{case_id}"]
+    assert {line.target for line in case_lines} == {f"Fall {reference}"}
+    by_action = {line.action: line.details for line in case_lines}
+    assert "Monatsmieten im Rückstand" in by_action["Fall geändert"]
+    assert by_action["Fall angesehen"] == "Zugriff: Mitarbeit (geteilt)"
+    org_names = {o.id: o.name for o in world.orgs.values()}
+    assert by_action["Fall mit einer Beratungsstelle geteilt"] == (
+        f"Stelle: {org_names[office_b]}; Stufe: Mitarbeit"
+    )
+    assert by_action["Federführung des Falls übergeben"] == (
+        f"Stelle: {org_names[office_b]}; vorher: {org_names[office_a]}"
+    )
+    urgency = next(line for line in lines if line.action.startswith("Dringlichkeit"))
+    assert ("Fall " + reference, f"/faelle/{case_id}") in urgency.related
+    for line in lines:
+        assert "_" not in line.details and "arrears" not in line.details, line
