@@ -43,7 +43,7 @@ class Deadline:
         return self.last_day < today
 
     def due_in_words(self, today: Day) -> str:
-        """"überfällig", "heute", "morgen" or "in 5 Tagen", counted to :attr:`last_day`."""
+        """ "überfällig", "heute", "morgen" or "in 5 Tagen", counted to :attr:`last_day`."""
         days = (self.last_day - today).days
         if days < 0:
             return "überfällig"

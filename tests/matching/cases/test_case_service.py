@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from matching import clock
 from matching.actors import Actor
 from matching.audit import wording
+from matching.cases import catalogue
+from matching.cases.catalogue import ShortConsultationCreate
 from matching.cases.schemas import (
     AppointmentCreate,
     CaseCreate,
@@ -386,3 +388,17 @@ async def test_the_audit_trail_of_a_shared_case_reads_in_german(session: Any, wo
     assert ("Fall " + reference, f"/faelle/{case_id}") in urgency.related
     for line in lines:
         assert "_" not in line.details and "arrears" not in line.details, line
+
+
+async def test_short_consultation_date_follows_the_case_date_rule(session: Any, world: Any) -> None:
+    a = counselor(world, "counselor_a")
+    today = clock.today()
+    for day in (date(1, 1, 1), today + timedelta(days=1)):
+        data = ShortConsultationCreate(
+            municipality_ags="05770024", kind=CaseKind.PREVENTION, occurred_on=day
+        )
+        with pytest.raises(ValidationFailed) as caught:
+            await catalogue.record_short_consultation(session, a, data, today)
+        assert [e.field for e in caught.value.errors] == ["occurred_on"]
+    ok = ShortConsultationCreate(municipality_ags="05770024", kind=CaseKind.PREVENTION)
+    assert (await catalogue.record_short_consultation(session, a, ok, today)).occurred_on == today
