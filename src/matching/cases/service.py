@@ -532,6 +532,9 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
                     )
                 ]
             )
+        # One live share per office: sharing again replaces it, so the level just chosen
+        # applies (also from Mitarbeit down to Einsicht) and "Freigabe beenden" ends access.
+        replaced = await self._end_live_shares(case.id, org.id)
         share = CaseShare(
             case_id=case.id,
             organisation_id=org.id,
@@ -547,9 +550,31 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
             "case.share",
             "case",
             case.id,
-            {"organisation_id": org.id, "level": data.level.value, "consent_id": consent.id},
+            {
+                "organisation_id": org.id,
+                "level": data.level.value,
+                "consent_id": consent.id,
+                "replaced_share_ids": replaced,
+            },
         )
         return share
+
+    async def _end_live_shares(self, case_id: int, organisation_id: int) -> list[int]:
+        """End every live share of the case with the office; the ids of those ended."""
+        live = (
+            await self.db.scalars(
+                sa.select(CaseShare).where(
+                    CaseShare.case_id == case_id,
+                    CaseShare.organisation_id == organisation_id,
+                    CaseShare.ended_at.is_(None),
+                )
+            )
+        ).all()
+        now = datetime.now(UTC)
+        for share in live:
+            share.ended_at = now
+        await self.db.flush()
+        return [share.id for share in live]
 
     async def end_share(self, actor: Actor, case_id: int, share_id: int) -> None:
         view = await self.get_owned(actor, case_id)
@@ -557,10 +582,20 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         if share is None or share.case_id != view.case.id:
             raise NotFound("Freigabe")
         if share.ended_at is None:
-            share.ended_at = datetime.now(UTC)
-            await self.db.flush()
+            # with it any other live share of the same office (written before sharing again
+            # replaced one): after "Freigabe beenden" the office has no access left
+            ended = await self._end_live_shares(view.case.id, share.organisation_id)
             await audit.record(
-                self.db, actor, "case.share_end", "case", view.case.id, {"share_id": share.id}
+                self.db,
+                actor,
+                "case.share_end",
+                "case",
+                view.case.id,
+                {
+                    "share_id": share.id,
+                    "share_ids": ended,
+                    "organisation_id": share.organisation_id,
+                },
             )
 
     async def hand_over(self, actor: Actor, case_id: int, organisation_id: int) -> Case:

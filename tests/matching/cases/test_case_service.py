@@ -27,7 +27,15 @@ from matching.cases.service import (
     close_search_case,
     open_search_case,
 )
-from matching.db.models import AuditEvent, Case, CaseContact, CaseReferral, Consent, Household
+from matching.db.models import (
+    AuditEvent,
+    Case,
+    CaseContact,
+    CaseReferral,
+    CaseShare,
+    Consent,
+    Household,
+)
 from matching.enums import (
     CaseKind,
     CaseOutcome,
@@ -402,3 +410,45 @@ async def test_short_consultation_date_follows_the_case_date_rule(session: Any, 
         assert [e.field for e in caught.value.errors] == ["occurred_on"]
     ok = ShortConsultationCreate(municipality_ags="05770024", kind=CaseKind.PREVENTION)
     assert (await catalogue.record_short_consultation(session, a, ok, today)).occurred_on == today
+
+
+async def test_sharing_again_replaces_the_share_and_ending_it_ends_access(
+    session: Any, world: Any
+) -> None:
+    """Sharing twice with one office wrote two live shares: going down from Mitarbeit to
+    Einsicht did nothing (Mitarbeit won), and "Freigabe beenden" on one left the other."""
+    case_id = (await _prevention(session, world)).id
+    service = CaseService(session=session)
+    a, b = counselor(world, "counselor_a"), counselor(world, "counselor_b")
+    office_b = world.orgs["counseling_b"].id
+    consent = await _consent(session, world.households["a"].id, office_b, ["case"])
+
+    async def share(level: ShareLevel) -> int:
+        shared = await service.share(
+            a, case_id, ShareCreate(organisation_id=office_b, consent_id=consent.id, level=level)
+        )
+        await session.commit()
+        return int(shared.id)
+
+    await share(ShareLevel.READ)
+    await share(ShareLevel.COWORK)
+    assert (await service.get_for(b, case_id)).access == "cowork"
+    last = await share(ShareLevel.READ)
+    assert (await service.get_for(b, case_id)).access == "read"
+    live = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CaseShare)
+        .where(CaseShare.case_id == case_id, CaseShare.ended_at.is_(None))
+    )
+    assert live == 1
+    # a second live share as older versions wrote it: ending one ends both
+    session.add(
+        CaseShare(
+            case_id=case_id, organisation_id=office_b, consent_id=consent.id, level=ShareLevel.READ
+        )
+    )
+    await session.commit()
+    await service.end_share(a, case_id, last)
+    await session.commit()
+    with pytest.raises(NotFound):
+        await service.get_for(b, case_id)
