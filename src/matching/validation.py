@@ -78,6 +78,8 @@ def german_message(msg: str) -> str:
     if m := re.search(r"Expected `(?:str|array)` of length >= (\d+)", msg):
         n = int(m.group(1))
         return "Dieses Feld ist erforderlich." if n == 1 else f"Mindestens {n} Zeichen."
+    if "Invalid decimal string" in msg:
+        return "Bitte eine Zahl angeben, z. B. 1200.50 (Punkt vor den Nachkommastellen)."
     if "Invalid enum value" in msg:
         return "Dieser Wert ist nicht zulässig."
     if "multiple of" in msg:

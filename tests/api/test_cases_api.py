@@ -84,6 +84,18 @@ async def test_bad_fields_are_named_in_problem_details(
     )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} >= {"kind", "arrears"}
+    # a German amount in JSON is explained, not just "Ungültiger Wert."
+    german = await client.post(
+        "/api/v1/cases",
+        json={
+            "household_id": world.households["a"].id,
+            "kind": "prevention",
+            "arrears": "1.200,50",
+        },
+        headers=bearer(world, "counseling_a:all"),
+    )
+    (error,) = german.json()["errors"]
+    assert error["field"] == "arrears" and "1200.50" in error["message"]
     count = await session.scalar(sa.select(sa.func.count()).select_from(Case))
     assert count == 0
 
