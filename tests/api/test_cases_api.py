@@ -96,6 +96,22 @@ async def test_bad_fields_are_named_in_problem_details(
     )
     (error,) = german.json()["errors"]
     assert error["field"] == "arrears" and "1200.50" in error["message"]
+    # a field of the wrong type no longer hides the rules of the others: all in one answer
+    mixed = await client.post(
+        "/api/v1/cases",
+        json={
+            "household_id": world.households["a"].id,
+            "kind": "robbery",
+            "arrears": "-5",
+            "notice_date": "0001-01-01",
+            "arrears_months": "drei",
+        },
+        headers=bearer(world, "counseling_a:all"),
+    )
+    assert mixed.status_code == 422
+    named = {e["field"]: e["message"] for e in mixed.json()["errors"]}
+    assert set(named) == {"kind", "arrears", "notice_date", "arrears_months"}
+    assert named["arrears"].startswith("Mietrückstand:")
     count = await session.scalar(sa.select(sa.func.count()).select_from(Case))
     assert count == 0
 

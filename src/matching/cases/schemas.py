@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from matching import clock
 from matching.enums import (
     ApplicationOutcome,
     ArrearsLegalBasis,
@@ -104,6 +105,12 @@ class CaseFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     agreement_note: LongText | UnsetType | None = UNSET
     outcome: CaseOutcome | UnsetType | None = UNSET
     closed_on: date | UnsetType | None = UNSET
+
+    @classmethod
+    def field_rules(cls, values: Mapping[str, Any]) -> list[FieldError]:
+        """Run by :func:`matching.validation.validate` beside the type errors, so that one
+        answer names every bad field (a bad kind no longer hides a negative amount)."""
+        return field_errors(values, clock.today())
 
     def sent(self) -> dict[str, Any]:
         """The fields the client sent (``None`` included: it clears)."""
@@ -198,13 +205,27 @@ def _before(values: Mapping[str, Any], early: str, late: str) -> bool:
     return isinstance(a, date) and isinstance(b, date) and a > b
 
 
-def rule_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
-    """Rules across fields, on the case as it would be stored (euros, not cents)."""
+def field_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
+    """The rules of single fields: amounts and dates (euros, not cents)."""
     errors: list[FieldError] = []
     for field in MONEY_FIELDS:
         value = values.get(field)
         if isinstance(value, Decimal) and (error := _money_error(field, value)):
             errors.append(error)
+    for field in (*PAST_DATE_FIELDS, *PLANNED_DATE_FIELDS):
+        value = values.get(field)
+        planned = field in PLANNED_DATE_FIELDS
+        if isinstance(value, date) and (
+            error := plausible_date_error(field, value, today, planned=planned)
+        ):
+            errors.append(error)
+    return errors
+
+
+def rule_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
+    """Every rule, on the case as it would be stored (euros, not cents): the single fields'
+    and those across fields."""
+    errors = field_errors(values, today)
     if _before(values, "suit_served_on", "eviction_date"):
         errors.append(
             FieldError(
@@ -242,13 +263,6 @@ def rule_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
                 "Antrag beschieden am: bitte das Datum der Entscheidung angeben.",
             )
         )
-    for field in (*PAST_DATE_FIELDS, *PLANNED_DATE_FIELDS):
-        value = values.get(field)
-        planned = field in PLANNED_DATE_FIELDS
-        if isinstance(value, date) and (
-            error := plausible_date_error(field, value, today, planned=planned)
-        ):
-            errors.append(error)
     if values.get("outcome") and not values.get("closed_on"):
         errors.append(
             FieldError(
