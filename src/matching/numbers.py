@@ -16,7 +16,13 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-__all__ = ["NumberRefused", "format_german_decimal", "parse_german_decimal", "parse_money"]
+__all__ = [
+    "NumberRefused",
+    "format_german_decimal",
+    "parse_german_decimal",
+    "parse_money",
+    "plain_int",
+]
 
 
 class NumberRefused(ValueError):
@@ -115,3 +121,16 @@ def format_german_decimal(value: Decimal | float | int, places: int | None = Non
     if sign and not whole.strip("0") and not fraction.strip("0"):
         sign = ""  # no "-0"
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+
+
+def plain_int(raw: object, *, max_digits: int = 18) -> int | None:
+    """A whole number typed as ASCII digits (an id, a year, a page), else ``None``.
+
+    The one check for such parameters: ``str.isdigit`` also admits "²" or "①", which
+    ``int`` refuses (a 500 where a German message belongs), and more than 18 digits do not
+    fit a database integer.
+    """
+    text = str(raw if raw is not None else "").strip()
+    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

@@ -78,6 +78,8 @@ def german_message(msg: str) -> str:
     if m := re.search(r"Expected `(?:str|array)` of length >= (\d+)", msg):
         n = int(m.group(1))
         return "Dieses Feld ist erforderlich." if n == 1 else f"Mindestens {n} Zeichen."
+    if "Invalid decimal string" in msg:
+        return "Bitte eine Zahl angeben, z. B. 1200.50 (Punkt vor den Nachkommastellen)."
     if "Invalid enum value" in msg:
         return "Dieser Wert ist nicht zulässig."
     if "multiple of" in msg:
@@ -236,6 +238,11 @@ def validate(struct_type: type[T], data: Mapping[str, Any], *, from_form: bool =
             if key not in known:
                 errors.append(FieldError(key, "Unbekanntes Feld."))
     if errors:
+        # Rules of single fields on the values that did convert, so one answer names all.
+        field_rules = getattr(struct_type, "field_rules", None)
+        if callable(field_rules):
+            bad = {e.field for e in errors}
+            errors += [e for e in field_rules(values) if e.field not in bad]
         raise ValidationFailed(errors)
     try:
         obj = struct_type(**values)

@@ -91,3 +91,11 @@ async def test_period_ending_before_it_starts_is_refused(client: Any, world: Any
     assert "Ende des Zeitraums liegt vor dem Anfang" in response.text
     bad = await client.get("/berichte/fairness?von=gestern")
     assert bad.status_code == 422 and "Datum" in bad.text
+    # the reports' period rule: year 1 … 9999 answered 500 (timestamp overflow), a far-off
+    # future counted every household as "registered in the period"
+    for query in (
+        "von=0001-01-01&bis=9999-12-31",
+        f"von={clock.today().year + 2}-01-01&bis={clock.today().year + 2}-12-31",
+    ):
+        far = await client.get(f"/berichte/fairness?{query}")
+        assert far.status_code == 422 and "Berichte gibt es für 2000 bis" in far.text

@@ -84,6 +84,16 @@ async def test_bad_period_and_unknown_town_answer_in_german(client: Any, net: Ne
     org = await client.get("/berichte?jahr=2025&beratungsstelle=424242")
     assert org.status_code == 422
     assert "Diese Beratungsstelle gibt es nicht" in org.text
+    # "²" passes str.isdigit but not int(): it answered 500 on the page, export and PDF
+    for url in (
+        "/berichte?zeitraum=jahr&jahr=²",
+        "/berichte?zeitraum=monat&jahr=2025&monat=¹",
+        "/berichte?jahr=2025&vermieter=²",
+        "/berichte/export?tabelle=luecke&jahr=²",
+        "/berichte/jahresbericht.pdf?jahr=2025&beratungsstelle=²",
+    ):
+        response = await client.get(url)
+        assert response.status_code == 422, (url, response.status_code)
 
 
 async def test_landlord_sees_the_published_year_not_another_landlord(

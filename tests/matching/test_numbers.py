@@ -16,6 +16,7 @@ from matching.numbers import (
     format_german_decimal,
     parse_german_decimal,
     parse_money,
+    plain_int,
 )
 from matching.vacancies.schemas import VacancyCreate
 from matching.validation import ValidationFailed, validate
@@ -137,3 +138,22 @@ def test_only_numbers_are_written() -> None:
         format_german_decimal(True)
     with pytest.raises(ValueError):
         format_german_decimal(Decimal("NaN"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("42", 42),
+        (" 7 ", 7),
+        ("²", None),
+        ("①", None),
+        ("٣", None),
+        ("-1", None),
+        ("", None),
+        (None, None),
+        ("1" * 19, None),
+        ("9" * 18, 10**18 - 1),
+    ],
+)
+def test_plain_int_takes_ascii_digits_only(raw: str | None, value: int | None) -> None:
+    assert plain_int(raw) == value

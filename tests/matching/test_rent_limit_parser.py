@@ -68,10 +68,11 @@ def test_ambiguous_or_bad_values_are_named_on_their_line() -> None:
         + "B,Minden,1,400,2026-01-01,,\n"  # line 5: Minden in two areas
         + "C,Hille,x,400,2026-01-01,,\n"  # line 6: bad size
         + "D,Rahden,1,1.20.0,2026-01-01,,\n"  # line 7: ambiguous, never guessed
+        + "E,Stemwede,²,400,2026-01-01,,\n"  # line 8: a digit int() refuses
     )
     problems = {(p.line, p.message) for p in parse(text).problems}
     lines = {line for line, _ in problems}
-    assert {2, 3, 4, 5, 6} <= lines
+    assert {2, 3, 4, 5, 6, 8} <= lines
     assert any(line == 2 and "zwei Nachkommastellen" in m for line, m in problems)
     assert any(line == 4 and "doppelt" in m for line, m in problems)
     assert any(line == 7 and "mehrdeutig" in m for line, m in problems)

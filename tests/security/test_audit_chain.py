@@ -225,6 +225,10 @@ async def test_admin_searches_the_trail_by_person_object_and_time(
     assert "sonstige Aktion" in window.text and "test.bulk" not in window.text
     bad = await client.get("/admin/audit/", params={"since": "gestern"})
     assert bad.status_code == 422 and "Bitte ein Datum" in bad.text
+    # "²" passes str.isdigit but not int(); 20 digits overflow a database integer (both 500)
+    for person in ("²", "9" * 20):
+        odd = await client.get("/admin/audit/", params={"person": person, "page": "²"})
+        assert odd.status_code == 422 and "Benutzernummer" in odd.text
     check = await client.get("/admin/audit/pruefung")
     assert check.status_code == 200 and "unversehrt" in check.text
     # Not for anyone else.

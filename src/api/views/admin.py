@@ -17,6 +17,7 @@ from matching.accounts.service import create_organisation, create_user, set_acti
 from matching.actors import Actor
 from matching.db.models import Organisation, User
 from matching.enums import OrganisationKind
+from matching.numbers import plain_int
 from matching.validation import FieldError, ValidationFailed
 
 
@@ -85,11 +86,7 @@ class AdminPages(Controller):
     ) -> Template | Redirect:
         raw = await form_dict(request)
         try:
-            org_id = (
-                int(str(raw.get("organisation_id") or "0"))
-                if str(raw.get("organisation_id") or "").isdigit()
-                else 0
-            )
+            org_id = plain_int(raw.get("organisation_id")) or 0
             await create_user(
                 db_session,
                 actor,

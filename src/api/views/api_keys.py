@@ -19,6 +19,7 @@ from matching.actors import Actor
 from matching.db.models import Organisation
 from matching.enums import OrganisationKind
 from matching.errors import Forbidden
+from matching.numbers import plain_int
 from matching.validation import FieldError, ValidationFailed
 
 SCOPE_LABELS = {
@@ -103,8 +104,8 @@ class ApiKeyPages(Controller):
         try:
             org_id = actor.organisation_id
             if actor.is_admin:
-                text = str(raw.get("organisation_id") or "")
-                org = await db_session.get(Organisation, int(text)) if text.isdigit() else None
+                number = plain_int(raw.get("organisation_id"))
+                org = await db_session.get(Organisation, number) if number is not None else None
                 if org is None or org.kind == OrganisationKind.FACHSTELLE:
                     raise ValidationFailed(
                         [FieldError("organisation_id", "Bitte eine Organisation auswählen.")]

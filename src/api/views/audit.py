@@ -17,6 +17,7 @@ from matching.audit import service as audit
 from matching.audit import wording
 from matching.clock import BERLIN
 from matching.db.models import AuditEvent
+from matching.numbers import plain_int
 
 PAGE_SIZE = 50
 FILTERS = ("person", "object_type", "object_id", "since", "until")
@@ -37,8 +38,8 @@ def _query(values: dict[str, str]) -> tuple[audit.AuditQuery, dict[str, str]]:
     person = values["person"]
     user_id: int | None = None
     email: str | None = None
-    if person.isdigit():
-        user_id = int(person)
+    if (number := plain_int(person)) is not None:
+        user_id = number
     elif person:
         if "@" not in person:
             errors["person"] = "Bitte eine Benutzernummer oder eine E-Mail-Adresse angeben."
@@ -80,7 +81,8 @@ class AuditPages(Controller):
     ) -> Template:
         values = {k: str(request.query_params.get(k) or "").strip()[:254] for k in FILTERS}
         raw_page = str(request.query_params.get("page") or "1")
-        page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 1_000_000 else 1
+        number = plain_int(raw_page)
+        page = number if number is not None and 0 < number < 1_000_000 else 1
         query, errors = _query(values)
         rows: list[Any] = []
         total = 0

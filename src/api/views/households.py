@@ -20,6 +20,7 @@ from matching.enums import HouseholdStatus, IncomeBasis, Urgency
 from matching.households.repository import LARGE_HOUSEHOLD, HouseholdFilter
 from matching.households.schemas import HouseholdCreate, HouseholdUpdate
 from matching.households.service import HouseholdService
+from matching.numbers import plain_int
 from matching.reference.queries import municipalities
 from matching.validation import ValidationFailed, validate
 
@@ -187,8 +188,8 @@ def _enum_or_none(enum: type[Any], raw: Any) -> Any:
 
 
 def _int_in(raw: Any, low: int, high: int) -> int | None:
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and low <= int(text) <= high else None
+    number = plain_int(raw)
+    return number if number is not None and low <= number <= high else None
 
 
 def _search_filter(raw: dict[str, Any]) -> tuple[HouseholdFilter, int]:

@@ -15,8 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching.cases.schemas import FIELD_LABELS as CASE_FIELD_LABELS
 from matching.db.models import (
     AuditEvent,
+    Case,
     Consent,
     DeclineReason,
     Household,
@@ -25,6 +27,7 @@ from matching.db.models import (
     User,
     Vacancy,
 )
+from matching.db.models.case import case_reference
 from matching.enums import label
 from matching.german import FIELD_LABELS
 
@@ -65,6 +68,19 @@ ACTIONS: dict[str, str] = {
     "rent_limits.import": "Mietobergrenzen-Tabelle übernommen",
     "rent_limits.deactivate": "Mietobergrenzen-Tabelle deaktiviert",
     "outbox.retry": "E-Mail erneut zum Versand gegeben",
+    "case.create": "Fall angelegt",
+    "case.read": "Fall angesehen",
+    "case.update": "Fall geändert",
+    "case.contact": "Kontakt eingetragen",
+    "case.appointment": "Termin eingetragen",
+    "case.referral": "Vermittlung eingetragen",
+    "case.referral_status": "Stand einer Vermittlung geändert",
+    "case.share": "Fall mit einer Beratungsstelle geteilt",
+    "case.share_end": "Freigabe des Falls beendet",
+    "case.lead_handover": "Federführung des Falls übergeben",
+    "household.urgency_from_case": "Dringlichkeit aus dem Fall übernommen",
+    "local_service.create": "Hilfeangebot aufgenommen",
+    "local_service.status": "Hilfeangebot aktiviert oder deaktiviert",
 }
 
 OBJECTS: dict[str, str] = {
@@ -80,6 +96,8 @@ OBJECTS: dict[str, str] = {
     "import_job": "Import",
     "rent_limit_table": "Mietobergrenzen-Tabelle",
     "outbox_message": "E-Mail",
+    "case": "Fall",
+    "local_service": "Hilfeangebot",
 }
 
 # Detail keys shown with a German label; anything else stays in the stored row only.
@@ -99,6 +117,17 @@ DETAIL_LABELS: dict[str, str] = {
     "scopes": "Berechtigungen",
     "name": "Name",
     "areas": "Gebiete",
+    "kind": "Art",
+    "level": "Stufe",
+    "active": "aktiv",
+}
+
+# How the actor reached a case (``access`` of case events; "read" and "cowork" via a share).
+ACCESS_LABELS: dict[str, str] = {
+    "owner": "zuständige Stelle",
+    "oversight": "Aufsicht der Fachstelle",
+    "read": "Einsicht (geteilt)",
+    "cowork": "Mitarbeit (geteilt)",
 }
 
 
@@ -110,6 +139,7 @@ OBJECT_PAGES: dict[str, str] = {
     "user": "/admin/benutzer/{id}",
     "users": "/admin/benutzer/{id}",
     "rent_limit_table": "/admin/mietobergrenzen/{id}",
+    "case": "/faelle/{id}",
 }
 
 
@@ -123,6 +153,7 @@ class Names:
     vacancies: dict[int, str] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     consent_households: dict[int, int] = field(default_factory=dict)
+    cases: dict[int, str] = field(default_factory=dict)  # id -> reference (FA-2026-00042)
     proposal_households: dict[int, int] = field(default_factory=dict)
 
 
@@ -151,7 +182,7 @@ async def names_for(session: AsyncSession, events: Iterable[AuditEvent | Any]) -
         by_type.setdefault(e.object_type, set()).update(_ints([e.object_id]))
     detail_ids = {
         key: _ints((e.details or {}).get(key) for e in events)
-        for key in ("household_id", "vacancy_id")
+        for key in ("household_id", "vacancy_id", "case_id")
     }
     names = Names()
     user_ids = _ints(e.actor_user_id for e in events) | by_type.get("user", set())
@@ -197,6 +228,11 @@ async def names_for(session: AsyncSession, events: Iterable[AuditEvent | Any]) -
             int(i): str(t or " ".join(p for p in (s, n) if p) or "Wohnungsangebot")
             for i, t, s, n in flats
         }
+    if case_ids := by_type.get("case", set()) | detail_ids["case_id"]:
+        opened = await session.execute(
+            sa.select(Case.id, Case.opened_on).where(Case.id.in_(case_ids))
+        )
+        names.cases = {int(i): case_reference(int(i), day) for i, day in opened.tuples()}
     rows = await session.execute(sa.select(DeclineReason.code, DeclineReason.label_de))
     names.reasons = {str(c): str(t) for c, t in rows}
     return names
@@ -217,7 +253,7 @@ def _value_text(value: Any, names: Names) -> str:
     if isinstance(value, Mapping):
         return ", ".join(f"{_value_text(v, names)} {label(k)}" for k, v in value.items())
     text = str(value)
-    return FIELD_LABELS.get(text) or label(text)
+    return FIELD_LABELS.get(text) or CASE_FIELD_LABELS.get(text) or label(text)
 
 
 def details_text(details: Mapping[str, Any], names: Names) -> str:
@@ -232,6 +268,10 @@ def details_text(details: Mapping[str, Any], names: Names) -> str:
         parts.append(f"Grund: {names.reasons.get(str(code), 'anderer Grund')}")
     if details.get("has_text"):
         parts.append("mit Freitext")
+    if (org := details.get("organisation_id")) is not None:
+        parts.append(f"Stelle: {names.organisations.get(int(org), 'Organisation')}")
+    if (org := details.get("previous_organisation_id")) is not None:
+        parts.append(f"vorher: {names.organisations.get(int(org), 'Organisation')}")
     if orgs := details.get("recipient_organisation_ids"):
         parts.append(
             "für " + ", ".join(names.organisations.get(int(o), "Organisation") for o in orgs)
@@ -241,6 +281,8 @@ def details_text(details: Mapping[str, Any], names: Names) -> str:
     for key, text in DETAIL_LABELS.items():
         if key in details and details[key] not in (None, [], ""):
             parts.append(f"{text}: {_value_text(details[key], names)}")
+    if access := details.get("access"):
+        parts.append(f"Zugriff: {ACCESS_LABELS.get(str(access), 'anderer Zugriff')}")
     return "; ".join(parts)
 
 
@@ -264,6 +306,8 @@ def _target(event: Any, names: Names) -> tuple[str, str | None]:
         return f"Konto {names.users.get(oid, 'gelöscht')}", url
     if event.object_type in ("organisation", "organisations"):
         return names.organisations.get(oid, "Organisation"), None
+    if event.object_type == "case":
+        return f"Fall {names.cases.get(oid, 'gelöscht')}", url
     if event.object_type == "consent":
         hid = names.consent_households.get(oid)
         if hid is not None:
@@ -281,6 +325,9 @@ def _related(event: Any, names: Names) -> tuple[tuple[str, str | None], ...]:
         hid = names.proposal_households.get(int(event.object_id))
     if hid is not None and event.object_type != "consent" and int(hid) in names.households:
         out.append((f"Haushalt {names.households[int(hid)]}", f"/haushalte/{int(hid)}"))
+    cid = details.get("case_id")
+    if cid is not None and int(cid) in names.cases:
+        out.append((f"Fall {names.cases[int(cid)]}", f"/faelle/{int(cid)}"))
     vid = details.get("vacancy_id")
     if vid is not None and int(vid) in names.vacancies:
         out.append((f"Wohnung „{names.vacancies[int(vid)]}“", f"/wohnungen/{int(vid)}"))

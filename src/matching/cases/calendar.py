@@ -57,7 +57,10 @@ def add_months(start: date, months: int) -> date:
 
 
 def subtract_years(day: date, years: int) -> date:
-    """The same calendar day ``years`` earlier; 29 February falls back to 28 February."""
+    """The same calendar day ``years`` earlier; 29 February falls back to 28 February; before
+    year 1 the earliest date there is (a stored typo must not break the case page)."""
+    if day.year - years < date.min.year:
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:

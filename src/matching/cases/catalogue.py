@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.actors import Actor
 from matching.audit import service as audit
+from matching.cases.schemas import plausible_date_error
 from matching.db.models import LocalService, Municipality, ShortConsultation
 from matching.enums import CaseKind, ReferralKind
 from matching.errors import Forbidden, NotFound
@@ -85,8 +86,8 @@ async def record_short_consultation(
     if not actor.is_counseling or actor.organisation_id is None:
         raise Forbidden("Kurzberatungen zählen Beratungsstellen.")
     day = data.occurred_on or today
-    if day > today:
-        raise ValidationFailed([FieldError("occurred_on", "Datum: liegt in der Zukunft.")])
+    if error := plausible_date_error("occurred_on", day, today, what="Datum"):
+        raise ValidationFailed([error])
     await _check_town(session, data.municipality_ags)
     row = ShortConsultation(
         organisation_id=actor.organisation_id,

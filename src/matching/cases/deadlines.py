@@ -32,6 +32,23 @@ class Deadline:
     legal_basis: str | None
     last_working_day: Day | None = None  # only when ``date`` is no working day
 
+    @property
+    def last_day(self) -> Day:
+        """The day that still counts: the next working day where § 193 BGB moves it."""
+        return self.last_working_day or self.date
+
+    def overdue(self, today: Day) -> bool:
+        """Over only once the moved day has passed too (a Schonfrist ending on Saturday can
+        still be met on Monday; showing it as overdue on Sunday would give up a home)."""
+        return self.last_day < today
+
+    def due_in_words(self, today: Day) -> str:
+        """ "überfällig", "heute", "morgen" or "in 5 Tagen", counted to :attr:`last_day`."""
+        days = (self.last_day - today).days
+        if days < 0:
+            return "überfällig"
+        return {0: "heute", 1: "morgen"}.get(days, f"in {days} Tagen")
+
 
 @dataclass(frozen=True)
 class CaseDates:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from matching import clock
 from matching.enums import (
     ApplicationOutcome,
     ArrearsLegalBasis,
@@ -105,6 +106,12 @@ class CaseFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     outcome: CaseOutcome | UnsetType | None = UNSET
     closed_on: date | UnsetType | None = UNSET
 
+    @classmethod
+    def field_rules(cls, values: Mapping[str, Any]) -> list[FieldError]:
+        """Run by :func:`matching.validation.validate` beside the type errors, so that one
+        answer names every bad field (a bad kind no longer hides a negative amount)."""
+        return field_errors(values, clock.today())
+
     def sent(self) -> dict[str, Any]:
         """The fields the client sent (``None`` included: it clears)."""
         return {
@@ -146,18 +153,79 @@ def _money_error(field: str, value: Decimal) -> FieldError | None:
     return None
 
 
+# Dates a person records: what already happened lies in the past (but not decades back, which
+# is a typo, e.g. 0026 for 2026); what is planned lies ahead, within two years.
+YEARS_BACK = 20
+YEARS_AHEAD = 2
+PAST_DATE_FIELDS = (
+    "opened_on",
+    "closed_on",
+    "notice_date",
+    "suit_filed_on",
+    "suit_served_on",
+    "court_notice_received_on",
+    "application_filed_on",
+    "application_decided_on",
+    "schonfrist_cured_on",
+    "arrears_as_of",
+)
+PLANNED_DATE_FIELDS = ("eviction_date",)
+
+
+def _years_from(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + years, day=28)
+
+
+def latest_planned(today: date) -> date:
+    """The last day a planned date (eviction, appointment) may fall on."""
+    return _years_from(today, YEARS_AHEAD)
+
+
+def plausible_date_error(
+    field: str, value: date, today: date, *, planned: bool = False, what: str | None = None
+) -> FieldError | None:
+    """The one rule for a date of a case, its contacts, referrals and appointments: a past
+    event (``planned`` False) not after today and at most ``YEARS_BACK`` years back; a
+    planned one (eviction date, appointment) at most ``YEARS_AHEAD`` years ahead."""
+    name = what or _label(field)
+    if value < _years_from(today, -YEARS_BACK):
+        return FieldError(field, f"{name}: das Datum liegt mehr als {YEARS_BACK} Jahre zurück.")
+    if planned and value > latest_planned(today):
+        return FieldError(field, f"{name}: das Datum liegt mehr als zwei Jahre in der Zukunft.")
+    if not planned and value > today:
+        return FieldError(field, f"{name}: das Datum liegt in der Zukunft.")
+    return None
+
+
 def _before(values: Mapping[str, Any], early: str, late: str) -> bool:
     a, b = values.get(early), values.get(late)
     return isinstance(a, date) and isinstance(b, date) and a > b
 
 
-def rule_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
-    """Rules across fields, on the case as it would be stored (euros, not cents)."""
+def field_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
+    """The rules of single fields: amounts and dates (euros, not cents)."""
     errors: list[FieldError] = []
     for field in MONEY_FIELDS:
         value = values.get(field)
         if isinstance(value, Decimal) and (error := _money_error(field, value)):
             errors.append(error)
+    for field in (*PAST_DATE_FIELDS, *PLANNED_DATE_FIELDS):
+        value = values.get(field)
+        planned = field in PLANNED_DATE_FIELDS
+        if isinstance(value, date) and (
+            error := plausible_date_error(field, value, today, planned=planned)
+        ):
+            errors.append(error)
+    return errors
+
+
+def rule_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
+    """Every rule, on the case as it would be stored (euros, not cents): the single fields'
+    and those across fields."""
+    errors = field_errors(values, today)
     if _before(values, "suit_served_on", "eviction_date"):
         errors.append(
             FieldError(
@@ -195,19 +263,6 @@ def rule_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
                 "Antrag beschieden am: bitte das Datum der Entscheidung angeben.",
             )
         )
-    for field in (
-        "notice_date",
-        "suit_filed_on",
-        "suit_served_on",
-        "court_notice_received_on",
-        "application_filed_on",
-        "application_decided_on",
-        "schonfrist_cured_on",
-        "arrears_as_of",
-    ):
-        value = values.get(field)
-        if isinstance(value, date) and value > today:
-            errors.append(FieldError(field, f"{_label(field)}: das Datum liegt in der Zukunft."))
     if values.get("outcome") and not values.get("closed_on"):
         errors.append(
             FieldError(

@@ -7,7 +7,7 @@ read and change, so reads by another office are on record too) and never commits
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -30,6 +30,8 @@ from matching.cases.schemas import (
     ReferralCreate,
     ReferralStatusChange,
     ShareCreate,
+    latest_planned,
+    plausible_date_error,
     rule_errors,
     to_cents,
     to_euro,
@@ -332,9 +334,11 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         view = await self.get_for(actor, case_id, write=True)
         today = clock.today()
         errors = []
-        if data.occurred_on > today:
-            errors.append(FieldError("occurred_on", "Datum des Kontakts: liegt in der Zukunft."))
-        if data.occurred_on < view.case.opened_on:
+        if error := plausible_date_error(
+            "occurred_on", data.occurred_on, today, what="Datum des Kontakts"
+        ):
+            errors.append(error)
+        elif data.occurred_on < view.case.opened_on:
             errors.append(
                 FieldError("occurred_on", "Datum des Kontakts: liegt vor dem Beginn des Falls.")
             )
@@ -371,6 +375,13 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         if starts <= utcnow():
             errors.append(
                 FieldError("starts_at", "Termin: der Zeitpunkt liegt in der Vergangenheit.")
+            )
+        elif starts > datetime.combine(latest_planned(clock.today()), time.max, tzinfo=UTC):
+            # compared, not converted: a year-9999 time cannot be moved to Berlin
+            errors.append(
+                FieldError(
+                    "starts_at", "Termin: das Datum liegt mehr als zwei Jahre in der Zukunft."
+                )
             )
         errors += await self._town_errors(data.municipality_ags)
         if errors:
@@ -410,9 +421,11 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
                     [FieldError("local_service_id", "Angebot: passt nicht zur Art der Hilfe.")]
                 )
         agreed = data.agreed_on or today
-        if agreed > today:
+        if error := plausible_date_error("agreed_on", agreed, today, what="Vereinbart am"):
+            raise ValidationFailed([error])
+        if agreed < view.case.opened_on:
             raise ValidationFailed(
-                [FieldError("agreed_on", "Vereinbart am: das Datum liegt in der Zukunft.")]
+                [FieldError("agreed_on", "Vereinbart am: liegt vor dem Beginn des Falls.")]
             )
         referral = CaseReferral(
             case_id=view.case.id,
@@ -519,6 +532,9 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
                     )
                 ]
             )
+        # One live share per office: sharing again replaces it, so the level just chosen
+        # applies (also from Mitarbeit down to Einsicht) and "Freigabe beenden" ends access.
+        replaced = await self._end_live_shares(case.id, org.id)
         share = CaseShare(
             case_id=case.id,
             organisation_id=org.id,
@@ -534,9 +550,31 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
             "case.share",
             "case",
             case.id,
-            {"organisation_id": org.id, "level": data.level.value, "consent_id": consent.id},
+            {
+                "organisation_id": org.id,
+                "level": data.level.value,
+                "consent_id": consent.id,
+                "replaced_share_ids": replaced,
+            },
         )
         return share
+
+    async def _end_live_shares(self, case_id: int, organisation_id: int) -> list[int]:
+        """End every live share of the case with the office; the ids of those ended."""
+        live = (
+            await self.db.scalars(
+                sa.select(CaseShare).where(
+                    CaseShare.case_id == case_id,
+                    CaseShare.organisation_id == organisation_id,
+                    CaseShare.ended_at.is_(None),
+                )
+            )
+        ).all()
+        now = datetime.now(UTC)
+        for share in live:
+            share.ended_at = now
+        await self.db.flush()
+        return [share.id for share in live]
 
     async def end_share(self, actor: Actor, case_id: int, share_id: int) -> None:
         view = await self.get_owned(actor, case_id)
@@ -544,10 +582,20 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         if share is None or share.case_id != view.case.id:
             raise NotFound("Freigabe")
         if share.ended_at is None:
-            share.ended_at = datetime.now(UTC)
-            await self.db.flush()
+            # with it any other live share of the same office (written before sharing again
+            # replaced one): after "Freigabe beenden" the office has no access left
+            ended = await self._end_live_shares(view.case.id, share.organisation_id)
             await audit.record(
-                self.db, actor, "case.share_end", "case", view.case.id, {"share_id": share.id}
+                self.db,
+                actor,
+                "case.share_end",
+                "case",
+                view.case.id,
+                {
+                    "share_id": share.id,
+                    "share_ids": ended,
+                    "organisation_id": share.organisation_id,
+                },
             )
 
     async def hand_over(self, actor: Actor, case_id: int, organisation_id: int) -> Case:
@@ -578,7 +626,7 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
             "case.lead_handover",
             "case",
             case.id,
-            {"from": before, "to": organisation_id},
+            {"organisation_id": organisation_id, "previous_organisation_id": before},
         )
         return case
 

@@ -22,6 +22,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching import clock
 from matching.acceptance.history import ACCEPTED, PairFacts, answered_proposals
 from matching.acceptance.service import AcceptanceService
 from matching.actors import Actor
@@ -37,8 +38,9 @@ from matching.enums import ProposalStatus, VacancyStatus, label
 from matching.errors import Forbidden
 from matching.fairness.stats import GroupRate, compare_groups
 from matching.ranking import RankingService
+from matching.reports.period import custom_period
 from matching.reports.suppression import MIN_COUNT
-from matching.validation import FieldError, ValidationFailed
+from matching.validation import ValidationFailed
 
 __all__ = ["DIMENSIONS", "Dimension", "FairnessReport", "Figure", "fairness_report"]
 
@@ -120,13 +122,6 @@ DIMENSIONS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ),
     ("town", "Wunschkommune (erste)", lambda h: h["town"]),
 ]
-
-
-def check_period(start: dt.date, end: dt.date) -> None:
-    if end < start:
-        raise ValidationFailed(
-            [FieldError("bis", "Das Ende des Zeitraums liegt vor dem Anfang. Bitte korrigieren.")]
-        )
 
 
 async def _households(session: AsyncSession, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -234,7 +229,7 @@ async def fairness_report(
     """All figures of the fairness page for ``[start, end]`` (Fachstelle only)."""
     if not actor.is_admin:
         raise Forbidden("Der Fairness-Monitor ist der Fachstelle vorbehalten.")
-    check_period(start, end)
+    custom_period(start, end, clock.today())  # the reports' rule: in order, 2000…next year
     households = await _households(session, start, end)
     proposals = await _proposals(session, start, end)
     visible, ranked = await _visible(session, actor, ranking)

@@ -26,7 +26,7 @@ from matching.enums import RentLimitStatus
 from matching.intake.location import town_key
 from matching.intake.tabular import detect_encoding, iter_lines, sniff_delimiter
 from matching.intake.values import Invalid, parse_date, show
-from matching.numbers import NumberRefused, parse_money
+from matching.numbers import NumberRefused, parse_money, plain_int
 
 __all__ = [
     "MAX_AMOUNT",
@@ -199,7 +199,8 @@ class _Reader:
             self.problem(line, "Das Gebiet fehlt.")
         towns = self.towns(line, area, cell(cols.towns) if cols.towns is not None else None)
         persons = (cell(cols.persons) or "").replace(" ", "")
-        if persons != _INCREMENT and not (persons.isdigit() and 1 <= int(persons) <= MAX_PERSONS):
+        size = plain_int(persons)
+        if persons != _INCREMENT and not (size is not None and 1 <= size <= MAX_PERSONS):
             self.problem(line, f"Personenzahl {show(persons)} ist ungültig (1 bis 20 oder +1).")
         gross = _amount(cell(cols.gross) or "", "Bruttokaltmiete")
         if gross is None:
@@ -287,7 +288,9 @@ class _Reader:
     def finish(self) -> TableDraft:
         owner: dict[str, str] = {}
         for draft in self.areas.values():
-            sizes = sorted(int(p) for p in self.sizes.get(draft.name, ()) if p.isdigit())
+            sizes = sorted(
+                n for p in self.sizes.get(draft.name, ()) if (n := plain_int(p)) is not None
+            )
             missing = [n for n in range(1, (max(sizes) if sizes else 0) + 1) if n not in sizes]
             if not sizes:
                 self.problem(draft.first_line, f"Gebiet {show(draft.name)}: keine Größe 1…n.")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from matching.numbers import plain_int
 from matching.validation import FieldError, ValidationFailed
 
 MONTHS_DE = (
@@ -74,12 +75,12 @@ def year_period(year: int) -> Period:
 
 
 def _int(raw: Mapping[str, str], key: str, low: int, high: int, what: str) -> int:
-    text = (raw.get(key) or "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = plain_int(raw.get(key))
+    if number is None or not low <= number <= high:
         raise ValidationFailed(
             [FieldError(key, f"Bitte {what} zwischen {low} und {high} angeben.")]
         )
-    return int(text)
+    return number
 
 
 def _day(raw: Mapping[str, str], key: str, what: str) -> date:
@@ -97,6 +98,25 @@ def _day(raw: Mapping[str, str], key: str, what: str) -> date:
         ) from None
 
 
+def custom_period(start: date, end: date, today: date) -> Period:
+    """A freely chosen range ``von``…``bis`` (reports and the fairness monitor alike): in
+    order, between ``FIRST_YEAR`` and next year, at most ten years long."""
+    last_year = today.year + 1
+    if end < start:
+        raise ValidationFailed(
+            [FieldError("bis", "Das Ende des Zeitraums liegt vor dem Anfang. Bitte tauschen.")]
+        )
+    if start.year < FIRST_YEAR or end.year > last_year:
+        raise ValidationFailed(
+            [FieldError("von", f"Berichte gibt es für {FIRST_YEAR} bis {last_year}.")]
+        )
+    if (end - start).days > MAX_DAYS:
+        raise ValidationFailed(
+            [FieldError("bis", "Ein frei gewählter Zeitraum umfasst höchstens zehn Jahre.")]
+        )
+    return Period("frei", start, end)
+
+
 def parse_period(raw: Mapping[str, str], today: date, *, default_year: int | None = None) -> Period:
     """The period a request asks for; without parameters the year ``default_year`` (or this
     year). Raises :class:`ValidationFailed` with German messages for impossible periods."""
@@ -111,21 +131,7 @@ def parse_period(raw: Mapping[str, str], today: date, *, default_year: int | Non
             ]
         )
     if kind == "frei":
-        start = _day(raw, "von", "den Anfang")
-        end = _day(raw, "bis", "das Ende")
-        if end < start:
-            raise ValidationFailed(
-                [FieldError("bis", "Das Ende des Zeitraums liegt vor dem Anfang. Bitte tauschen.")]
-            )
-        if start.year < FIRST_YEAR or end.year > last_year:
-            raise ValidationFailed(
-                [FieldError("von", f"Berichte gibt es für {FIRST_YEAR} bis {last_year}.")]
-            )
-        if (end - start).days > MAX_DAYS:
-            raise ValidationFailed(
-                [FieldError("bis", "Ein frei gewählter Zeitraum umfasst höchstens zehn Jahre.")]
-            )
-        return Period("frei", start, end)
+        return custom_period(_day(raw, "von", "den Anfang"), _day(raw, "bis", "das Ende"), today)
     if kind == "jahr" and not (raw.get("jahr") or "").strip():
         return year_period(default_year or today.year)
     year = _int(raw, "jahr", FIRST_YEAR, last_year, "ein Jahr")

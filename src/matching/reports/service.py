@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matching.actors import Actor
 from matching.enums import OrganisationKind, Role
 from matching.errors import Forbidden
+from matching.numbers import plain_int
 from matching.ranking.snapshot import ReferenceSnapshot
 from matching.reports import figures, repository
 from matching.reports.period import Period, parse_period
@@ -85,11 +86,12 @@ def _choice(raw: Mapping[str, str], key: str, options: Mapping[int, str], what: 
     text = (raw.get(key) or "").strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) not in options:
+    number = plain_int(text)
+    if number is None or number not in options:
         raise ValidationFailed(
             [FieldError(key, f"{what} gibt es nicht. Bitte aus der Liste wählen.")]
         )
-    return int(text)
+    return number
 
 
 async def form_choices(session: AsyncSession) -> Choices:

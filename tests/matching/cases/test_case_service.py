@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -11,11 +11,15 @@ import sqlalchemy as sa
 
 from matching import clock
 from matching.actors import Actor
+from matching.audit import wording
+from matching.cases import catalogue
+from matching.cases.catalogue import ShortConsultationCreate
 from matching.cases.schemas import (
     AppointmentCreate,
     CaseCreate,
     CaseUpdate,
     ContactCreate,
+    ReferralCreate,
     ShareCreate,
 )
 from matching.cases.service import (
@@ -23,7 +27,15 @@ from matching.cases.service import (
     close_search_case,
     open_search_case,
 )
-from matching.db.models import AuditEvent, Case, CaseContact, Consent, Household
+from matching.db.models import (
+    AuditEvent,
+    Case,
+    CaseContact,
+    CaseReferral,
+    CaseShare,
+    Consent,
+    Household,
+)
 from matching.enums import (
     CaseKind,
     CaseOutcome,
@@ -32,6 +44,7 @@ from matching.enums import (
     ContactKind,
     DeadlineKind,
     OrganisationKind,
+    ReferralKind,
     Role,
     ShareLevel,
     Urgency,
@@ -121,6 +134,15 @@ async def test_schonfrist_and_eviction_feed_deadlines_and_urgency(session: Any, 
             {"application_filed_on": date(2026, 5, 2), "application_decided_on": date(2026, 5, 1)},
             "application_decided_on",
         ),
+        # a case cannot begin or end in the future, nor date from year 1 (a typo for 2026)
+        ({"opened_on": clock.today() + timedelta(days=1)}, "opened_on"),
+        (
+            {"outcome": CaseOutcome.HOME_KEPT, "closed_on": clock.today() + timedelta(days=1)},
+            "closed_on",
+        ),
+        ({"opened_on": date(1, 1, 1)}, "opened_on"),
+        ({"notice_date": date(1, 1, 1)}, "notice_date"),
+        ({"eviction_date": clock.today() + timedelta(days=3 * 366)}, "eviction_date"),
     ],
 )
 async def test_bad_input_names_the_field_and_stores_nothing(
@@ -285,3 +307,148 @@ async def test_housed_household_closes_its_search_case(session: Any, world: Any)
     assert search.status == CaseStatus.CLOSED
     assert search.outcome == CaseOutcome.HOUSED
     assert search.closed_on == clock.today()
+
+
+async def test_contact_referral_and_appointment_dates_stay_plausible(
+    session: Any, world: Any
+) -> None:
+    """Year 1 or 9999 in a sub-form is refused with the field named (it broke the case page
+    and the calendar file); a referral cannot predate its case, like a contact."""
+    case = await _prevention(session, world)
+    service = CaseService(session=session)
+    a = counselor(world, "counselor_a")
+    far = datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-14)))
+    for starts in (far, datetime.now(UTC) + timedelta(days=3 * 366)):
+        with pytest.raises(ValidationFailed) as caught:
+            await service.add_appointment(
+                a, case.id, AppointmentCreate(starts_at=starts, purpose=ContactKind.CONSULTATION)
+            )
+        assert [e.field for e in caught.value.errors] == ["starts_at"]
+    for day in (date(1, 1, 1), case.opened_on - timedelta(days=1)):
+        with pytest.raises(ValidationFailed) as caught:
+            await service.add_referral(
+                a, case.id, ReferralCreate(kind=ReferralKind.DEBT, agreed_on=day)
+            )
+        assert [e.field for e in caught.value.errors] == ["agreed_on"]
+        with pytest.raises(ValidationFailed) as caught:
+            await service.add_contact(
+                a, case.id, ContactCreate(occurred_on=day, kind=ContactKind.PHONE)
+            )
+        assert [e.field for e in caught.value.errors] == ["occurred_on"]
+    await session.rollback()
+    assert (await session.scalar(sa.select(sa.func.count()).select_from(CaseReferral))) == 0
+
+
+async def test_a_stored_year_one_notice_date_does_not_break_the_warnings(
+    session: Any, world: Any
+) -> None:
+    """Data stored before the date rule (or by hand) still shows: the two-year rule reaches
+    back before year 1 without an error."""
+    case = await _prevention(session, world)
+    await session.execute(
+        sa.update(Case).where(Case.id == case.id).values(notice_date=date(1, 1, 1))
+    )
+    await session.commit()
+    await session.refresh(case)
+    assert await CaseService(session=session).warnings_of(case) == []
+
+
+async def test_the_audit_trail_of_a_shared_case_reads_in_german(session: Any, world: Any) -> None:
+    """Reads and changes by the other office are on record *and* readable: every case action
+    has its words, the case its number, the access its level, field names their labels,
+    organisations their names (it showed "sonstige Aktion", "Objekt" and "arrears_months")."""
+    case = await _prevention(session, world, eviction_date=clock.today() + timedelta(days=30))
+    case_id, reference = case.id, case.reference
+    service = CaseService(session=session)
+    a, b = counselor(world, "counselor_a"), counselor(world, "counselor_b")
+    office_a, office_b = world.orgs["counseling_a"].id, world.orgs["counseling_b"].id
+    await service.update_for(a, case_id, CaseUpdate(version=case.version, arrears_months=2))
+    await session.commit()
+    consent = await _consent(session, world.households["a"].id, office_b, ["case"])
+    await service.share(
+        a,
+        case_id,
+        ShareCreate(organisation_id=office_b, consent_id=consent.id, level=ShareLevel.COWORK),
+    )
+    await service.get_for(b, case_id)
+    await service.add_contact(
+        b, case_id, ContactCreate(occurred_on=clock.today(), kind=ContactKind.PHONE)
+    )
+    await service.hand_over(a, case_id, office_b)
+    await session.commit()
+    events = (await session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))).all()
+    names = await wording.names_for(session, events)
+    lines = [wording.describe(e, names) for e in events]
+    assert all(line.action != "sonstige Aktion" for line in lines)
+    case_lines = [line for line in lines if line.target_url == f"/faelle/{case_id}"]
+    assert {line.target for line in case_lines} == {f"Fall {reference}"}
+    by_action = {line.action: line.details for line in case_lines}
+    assert "Monatsmieten im Rückstand" in by_action["Fall geändert"]
+    assert by_action["Fall angesehen"] == "Zugriff: Mitarbeit (geteilt)"
+    org_names = {o.id: o.name for o in world.orgs.values()}
+    assert by_action["Fall mit einer Beratungsstelle geteilt"] == (
+        f"Stelle: {org_names[office_b]}; Stufe: Mitarbeit"
+    )
+    assert by_action["Federführung des Falls übergeben"] == (
+        f"Stelle: {org_names[office_b]}; vorher: {org_names[office_a]}"
+    )
+    urgency = next(line for line in lines if line.action.startswith("Dringlichkeit"))
+    assert ("Fall " + reference, f"/faelle/{case_id}") in urgency.related
+    for line in lines:
+        assert "_" not in line.details and "arrears" not in line.details, line
+
+
+async def test_short_consultation_date_follows_the_case_date_rule(session: Any, world: Any) -> None:
+    a = counselor(world, "counselor_a")
+    today = clock.today()
+    for day in (date(1, 1, 1), today + timedelta(days=1)):
+        data = ShortConsultationCreate(
+            municipality_ags="05770024", kind=CaseKind.PREVENTION, occurred_on=day
+        )
+        with pytest.raises(ValidationFailed) as caught:
+            await catalogue.record_short_consultation(session, a, data, today)
+        assert [e.field for e in caught.value.errors] == ["occurred_on"]
+    ok = ShortConsultationCreate(municipality_ags="05770024", kind=CaseKind.PREVENTION)
+    assert (await catalogue.record_short_consultation(session, a, ok, today)).occurred_on == today
+
+
+async def test_sharing_again_replaces_the_share_and_ending_it_ends_access(
+    session: Any, world: Any
+) -> None:
+    """Sharing twice with one office wrote two live shares: going down from Mitarbeit to
+    Einsicht did nothing (Mitarbeit won), and "Freigabe beenden" on one left the other."""
+    case_id = (await _prevention(session, world)).id
+    service = CaseService(session=session)
+    a, b = counselor(world, "counselor_a"), counselor(world, "counselor_b")
+    office_b = world.orgs["counseling_b"].id
+    consent = await _consent(session, world.households["a"].id, office_b, ["case"])
+
+    async def share(level: ShareLevel) -> int:
+        shared = await service.share(
+            a, case_id, ShareCreate(organisation_id=office_b, consent_id=consent.id, level=level)
+        )
+        await session.commit()
+        return int(shared.id)
+
+    await share(ShareLevel.READ)
+    await share(ShareLevel.COWORK)
+    assert (await service.get_for(b, case_id)).access == "cowork"
+    last = await share(ShareLevel.READ)
+    assert (await service.get_for(b, case_id)).access == "read"
+    live = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CaseShare)
+        .where(CaseShare.case_id == case_id, CaseShare.ended_at.is_(None))
+    )
+    assert live == 1
+    # a second live share as older versions wrote it: ending one ends both
+    session.add(
+        CaseShare(
+            case_id=case_id, organisation_id=office_b, consent_id=consent.id, level=ShareLevel.READ
+        )
+    )
+    await session.commit()
+    await service.end_share(a, case_id, last)
+    await session.commit()
+    with pytest.raises(NotFound):
+        await service.get_for(b, case_id)

@@ -27,6 +27,23 @@ def test_second_date_only_when_the_end_is_no_working_day() -> None:
     assert plain.date == date(2027, 3, 10) and plain.last_working_day is None
 
 
+def test_a_deadline_moved_by_193_is_not_overdue_before_the_working_day() -> None:
+    """Schonfrist ends Saturday 13.03.2027: on Sunday and Monday it is still running (the
+    page said "überfällig" on Sunday and "in 0 Tagen" / "in 1 Tagen" otherwise)."""
+    (schonfrist,) = deadlines(CaseDates(open=True, suit_served_on=date(2027, 1, 13)))
+    words = {
+        day: (schonfrist.overdue(date(2027, 3, day)), schonfrist.due_in_words(date(2027, 3, day)))
+        for day in (5, 13, 14, 15, 16)
+    }
+    assert words == {
+        5: (False, "in 10 Tagen"),
+        13: (False, "in 2 Tagen"),
+        14: (False, "morgen"),
+        15: (False, "heute"),
+        16: (True, "überfällig"),
+    }
+
+
 def test_all_kinds_sorted_by_date_and_none_when_closed() -> None:
     case = CaseDates(
         open=True,

@@ -115,7 +115,12 @@ class Case(BigIntAuditBase):
     @property
     def reference(self) -> str:
         """The case number people quote (no personal data): ``FA-2026-00042``."""
-        return f"FA-{self.opened_on.year}-{self.id:05d}"
+        return case_reference(self.id, self.opened_on)
+
+
+def case_reference(case_id: int, opened_on: date) -> str:
+    """A case's number from its id and opening day (for lists that load no whole case)."""
+    return f"FA-{opened_on.year}-{case_id:05d}"
 
 
 class CaseContact(BigIntAuditBase):
