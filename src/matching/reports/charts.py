@@ -23,6 +23,14 @@ _ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
+class _Scale:
+    """Where zero is and how many pixels one unit takes (negative values grow leftwards)."""
+
+    zero_x: float
+    per_unit: float
+
+
+@dataclass(frozen=True)
 class Series:
     """One row of bars: a name (shown in the legend) and one value per category."""
 
@@ -54,11 +62,15 @@ def bar_chart(
     chart_id = f"chart-{next(_ids)}"
     bar_h, gap, label_w, value_w, top = 14, 8, 190, 70, 8
     per_category = bar_h * len(series) + gap
-    legend_h = 22 if len(series) > 1 else 0
-    height = top + per_category * max(len(categories), 1) + legend_h + 4
-    plot_w = max(width - label_w - value_w, 40)
+    legend, legend_rows = _legend(series, top + per_category * len(categories) + 4, label_w, width)
+    height = top + per_category * max(len(categories), 1) + 22 * legend_rows + 4
     known = [v for s in series for v in s.values if v is not None]
-    top_value = max(known, default=0.0) or 1.0
+    low, high = min([*known, 0.0]), max([*known, 0.0])
+    # Negative values (a supply gap below zero) get their own room left of the zero line,
+    # with a value column of their own so their labels do not run into the categories.
+    left = label_w + (value_w if low < 0 else 0)
+    plot_w = max(width - left - value_w, 40)
+    scale = _Scale(left + plot_w * -low / ((high - low) or 1.0), plot_w / ((high - low) or 1.0))
     desc = description or _describe(categories, series, unit, decimals)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
@@ -70,6 +82,11 @@ def bar_chart(
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
         'stroke="#767676" stroke-width="2"/></pattern></defs>',
     ]
+    if low < 0:
+        parts.append(
+            f'<line x1="{scale.zero_x:.1f}" y1="{top}" x2="{scale.zero_x:.1f}" '
+            f'y2="{top + per_category * len(categories)}" stroke="#5b5b5b" stroke-width="1"/>'
+        )
     for i, category in enumerate(categories):
         y0 = top + i * per_category
         parts.append(
@@ -79,11 +96,8 @@ def bar_chart(
         for j, s in enumerate(series):
             value = s.values[i] if i < len(s.values) else None
             y = y0 + j * bar_h
-            parts.append(
-                _bar(chart_id, value, j, y, bar_h, label_w, plot_w, top_value, unit, decimals)
-            )
-    if len(series) > 1:
-        parts.append(_legend(series, top + per_category * len(categories) + 4, label_w))
+            parts.append(_bar(chart_id, value, j, y, bar_h, scale, unit, decimals))
+    parts.append(legend)
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  # nosec B704 - every text part above is escaped
 
@@ -94,40 +108,49 @@ def _bar(
     j: int,
     y: float,
     bar_h: int,
-    label_w: int,
-    plot_w: int,
-    top_value: float,
+    scale: _Scale,
     unit: str,
     decimals: int,
 ) -> str:
+    zero = scale.zero_x
     if value is None:
         return (
-            f'<rect x="{label_w}" y="{y + 1}" width="18" height="{bar_h - 2}" '
+            f'<rect x="{zero:.1f}" y="{y + 1}" width="18" height="{bar_h - 2}" '
             f'fill="url(#{chart_id}-h)"/>'
-            f'<text x="{label_w + 24}" y="{y + bar_h / 2}" dominant-baseline="middle" '
+            f'<text x="{zero + 24:.1f}" y="{y + bar_h / 2}" dominant-baseline="middle" '
             f'font-size="11">{escape(SUPPRESSED_MARK)}</text>'
         )
-    w = max(plot_w * value / top_value, 0.0) if top_value else 0.0
+    w = abs(value) * scale.per_unit
+    x = zero - w if value < 0 else zero
     colour = PALETTE[j % len(PALETTE)]
     text = german_number(value, decimals) + (f" {unit}" if unit else "")
+    label = f'x="{x - 4:.1f}" text-anchor="end"' if value < 0 else f'x="{zero + w + 4:.1f}"'
     return (
-        f'<rect x="{label_w}" y="{y + 1}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"/>'
-        f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h / 2}" dominant-baseline="middle" '
+        f'<rect x="{x:.1f}" y="{y + 1}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"/>'
+        f'<text {label} y="{y + bar_h / 2}" dominant-baseline="middle" '
         f'font-size="11">{escape(text)}</text>'
     )
 
 
-def _legend(series: Sequence[Series], y: float, x0: int) -> str:
+def _legend(series: Sequence[Series], y: float, x0: int, width: int) -> tuple[str, int]:
+    """The legend (only for several series), wrapped onto as many rows as the width needs;
+    returns the markup and the number of rows."""
+    if len(series) < 2:
+        return "", 0
     parts: list[str] = []
-    x = float(x0)
+    x, row = float(x0), 0
     for j, s in enumerate(series):
+        item_w = 16 + 7 * len(s.name) + 18
+        if x > x0 and x + item_w - 18 > width:
+            x, row = float(x0), row + 1
         colour = PALETTE[j % len(PALETTE)]
+        top = y + 22 * row
         parts.append(
-            f'<rect x="{x:.0f}" y="{y}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16:.0f}" y="{y + 10}" font-size="11">{escape(s.name)}</text>'
+            f'<rect x="{x:.0f}" y="{top}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 16:.0f}" y="{top + 10}" font-size="11">{escape(s.name)}</text>'
         )
-        x += 16 + 7 * len(s.name) + 18
-    return "".join(parts)
+        x += item_w
+    return "".join(parts), row + 1
 
 
 def _describe(categories: Sequence[str], series: Sequence[Series], unit: str, decimals: int) -> str:
