@@ -9,6 +9,7 @@ instead of overflowing inside the database driver.
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
@@ -40,42 +41,81 @@ class PathBoundsMiddleware(ASGIMiddleware):
 _NOT_QUERY = frozenset(
     {"request", "data", "state", "scope", "headers", "cookies", "query", "body", "socket"}
 )
+
+
+@dataclass(frozen=True)
+class _QueryNames:
+    known: frozenset[str]
+    """Every query parameter the handler declares."""
+    no_null: frozenset[str]
+    """Those for which the text ``null`` is no value (every type but plain text)."""
+
+
 # Keyed by the handler object itself, weakly: an ``id()`` key is reused once a handler of an
 # earlier app is collected, and a second app in the process then saw the wrong names.
-_known_query: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+_known_query: weakref.WeakKeyDictionary[Any, _QueryNames] = weakref.WeakKeyDictionary()
 
 
-def _query_names(handler: Any) -> frozenset[str]:
+def _text_typed(field: Any) -> bool:
+    """A plain ``str`` parameter (optional or not): there ``null`` is text like any other."""
+    types = [t.annotation for t in field.inner_types] if field.is_optional else [field.annotation]
+    return any(t is str for t in types)
+
+
+def _query_names(handler: Any) -> _QueryNames:
     """The query parameters a JSON API handler declares (cached per handler)."""
     cached = _known_query.get(handler)
     if cached is not None:
         return cached
     provided = set(handler.resolve_dependencies())
     names: set[str] = set()
+    no_null: set[str] = set()
     for name, field in handler.parsed_fn_signature.parameters.items():
         if name in _NOT_QUERY or name in provided:
             continue
         kwarg = field.kwarg_definition
         if kwarg is not None and (getattr(kwarg, "header", None) or getattr(kwarg, "cookie", None)):
             continue
-        names.add(getattr(kwarg, "query", None) or name)
-    _known_query[handler] = frozenset(names)
+        query_name = getattr(kwarg, "query", None) or name
+        names.add(query_name)
+        if not _text_typed(field):
+            no_null.add(query_name)
+    _known_query[handler] = _QueryNames(frozenset(names), frozenset(no_null))
     return _known_query[handler]
 
 
 async def reject_unknown_query(request: Request[Any, Any, Any]) -> None:
     """The JSON API refuses query parameters it does not know (a typo must not be ignored
-    silently: ``?statsu=open`` would list everything)."""
+    silently: ``?statsu=open`` would list everything), and ``null`` as the value of a
+    filter: a query string has no null (Litestar would read ``?status=null`` as "no filter"
+    and list everything); a filter not wanted is left out."""
     if not request.url.path.startswith("/api/"):
         return
-    known = _query_names(request.route_handler) | set(request.path_params)
-    unknown = sorted(set(request.query_params) - known)
-    if unknown:
-        from api.errors import problem
+    from api.errors import problem
 
+    names = _query_names(request.route_handler)
+    unknown = sorted(set(request.query_params) - names.known - set(request.path_params))
+    if unknown:
         raise problem(
             400,
             "Unbekannte Parameter in der Anfrage.",
             code="bad-request",
             errors=[FieldError(name[:100], "Unbekannter Parameter.") for name in unknown[:20]],
+        )
+    nulls = sorted(
+        name
+        for name in names.no_null
+        if any(v.strip().lower() == "null" for v in request.query_params.getall(name, []))
+    )
+    if nulls:
+        raise problem(
+            422,
+            "Die Eingabe ist ungültig.",
+            code="validation",
+            errors=[
+                FieldError(
+                    name, "„null“ ist kein Wert; einen Filter weglassen, statt ihn leer zu senden."
+                )
+                for name in nulls
+            ],
         )

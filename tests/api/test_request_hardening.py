@@ -227,3 +227,30 @@ def test_policy_enum_matches_the_shipped_policies() -> None:
     from scoring.policy import available_policies
 
     assert sorted(p.value for p in PolicyName) == sorted(available_policies())
+
+
+async def test_null_is_no_filter_value_on_any_list(app: Any, client: Any, world: Any) -> None:
+    """``?status=null`` listed everything as if unfiltered (Litestar reads the text "null" as
+    no value): every non-text query parameter of every JSON list refuses it, naming it."""
+    document = app.openapi_schema.to_schema()
+    checked = 0
+    for path, operations in document["paths"].items():
+        get = operations.get("get")
+        if not path.startswith("/api/") or "{" in path or get is None:
+            continue
+        for parameter in get.get("parameters", []):
+            if parameter["in"] != "query":
+                continue
+            schema = parameter["schema"]
+            types = [schema.get("type")] + [b.get("type") for b in schema.get("oneOf", [])]
+            response = await client.get(
+                f"{path}?{parameter['name']}=null", headers=bearer(world, "counseling_a:all")
+            )
+            if "string" in types and not schema.get("format"):
+                assert response.status_code != 500, (path, parameter["name"])
+                continue  # plain text: "null" is a text like any other
+            assert response.status_code == 422, (path, parameter["name"], response.text)
+            fields = [e["field"] for e in response.json()["errors"]]
+            assert fields == [parameter["name"]], (path, fields)
+            checked += 1
+    assert checked >= 10  # statuses, kinds, urgencies, numbers, dates, limits and offsets

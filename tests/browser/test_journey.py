@@ -12,6 +12,7 @@ import asyncio
 import re
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -159,7 +160,21 @@ def _login(page: Any, base: str, email: str) -> None:
 
 
 def _shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """Keep a picture of the step (for people reading the journey, not an assertion).
+
+    Headless Chromium may refuse to capture a page of a context in the background ("Unable
+    to capture screenshot") while another context is busy: the page is brought to the front
+    first, and a second refusal costs the picture, never the test."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    page.bring_to_front()
+    for attempt in (1, 2):
+        try:
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                warnings.warn(f"no screenshot {name}", stacklevel=2)
 
 
 def test_proposal_journey(running: Running) -> None:
