@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import scoring
 from matching.ranking.snapshot import ReferenceTables, Table
 
-__all__ = ["ChanceRecorder", "ChanceSource", "PairChances", "UsedChances"]
+__all__ = ["AskedHouseholds", "ChanceRecorder", "ChanceSource", "PairChances", "UsedChances"]
 
 I64: TypeAlias = npt.NDArray[np.int64]
 F64: TypeAlias = npt.NDArray[np.float64]
@@ -47,8 +47,10 @@ class ChanceSource(Protocol):
         landlord_id: int,
         reference: ReferenceTables,
         today: dt.date,
+        household_ids: I64 | None = None,
     ) -> PairChances | None:
-        """For ``households`` (a snapshot or a one-row table) against one flat."""
+        """For ``households`` (a snapshot or a one-row table) against one flat; only those of
+        ``household_ids`` will be asked about, if given (their consents are all it reads)."""
         ...
 
     async def vacancy_chances(
@@ -61,6 +63,24 @@ class ChanceSource(Protocol):
     ) -> PairChances | None:
         """For one household against the flats of the snapshot ``flats``."""
         ...
+
+
+class AskedHouseholds:
+    """A chance function that answers "no estimate" and keeps which households the engine
+    asked about: those that pass the flat's hard rules."""
+
+    def __init__(self) -> None:
+        self._asked: list[I64] = []
+
+    def __call__(self, household_ids: I64, vacancy_ids: I64) -> F64:
+        self._asked.append(np.asarray(household_ids, dtype=np.int64))
+        return np.full(len(household_ids), np.nan)
+
+    def ids(self) -> I64:
+        """Every household asked about, once each."""
+        if not self._asked:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(self._asked))
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from matching.db.models import Proposal, Vacancy
 from matching.enums import LIVE_PROPOSAL_STATUSES, ProposalStatus
 from matching.errors import Forbidden, NotFound
 from matching.proposals.checker import PairEvaluation
-from matching.ranking.chances import ChanceRecorder, ChanceSource
+from matching.ranking.chances import AskedHouseholds, ChanceRecorder, ChanceSource
 from matching.ranking.results import (
     AllocationItem,
     AllocationResult,
@@ -644,11 +644,31 @@ class RankingService:
     ) -> ChanceRecorder | None:
         """The acceptance chances of ``households`` for one flat, loaded before the engine
         runs; ``None`` when the policy gives them no weight (nothing is loaded then) or no
-        model is shown."""
+        model is shown.
+
+        Why a first pass of the engine: the chance reads each household's consent, and an
+        office's consents are tens of thousands of rows, while a flat's hard rules leave a
+        few thousand households. The first pass (a few ms) names the households that pass;
+        only their consents are read (``benchmarks/bench_acceptance.py``, 20,000 households
+        of which 2,638 pass: a ranking page took 300 ms reading every consent, 38 ms so)."""
         if self.chances is None or policy.weights.acceptance == 0:
             return None
+        asked = AskedHouseholds()
+        try:
+            rank_households(
+                households,
+                flat,
+                ref.municipalities,
+                ref.rent_limits,
+                policy,
+                reference_date=today,
+                limit=1,
+                chances=asked,
+            )
+        except ScoringInputError:
+            return None  # the real pass raises it with its German message
         estimate = await self.chances.household_chances(
-            session, households, flat, landlord_id, ref, today
+            session, households, flat, landlord_id, ref, today, asked.ids()
         )
         return None if estimate is None else ChanceRecorder(estimate)
 

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from matching.acceptance.history import PairFacts
@@ -16,7 +17,7 @@ from matching.acceptance.service import AcceptanceService
 from matching.ranking import RankingService
 from scoring import Component, ComponentScore
 from tests.matching.acceptance.test_page_chances import _expected, _households, _model
-from tests.matching.ranking.ranking_support import actor, add_vacancy
+from tests.matching.ranking.ranking_support import actor, add_household, add_vacancy
 
 pytestmark = pytest.mark.anyio
 POLICIES = Path(__file__).resolve().parents[3] / "scoring" / "policies"
@@ -132,3 +133,46 @@ async def test_the_shipped_policies_never_ask_for_a_chance(session: Any, world: 
         )
         await asked.household_matches(session, admin, households[0].id, policy=name)
         await asked.explain(session, admin, vacancy.id, households[0].id, policy=name)
+
+
+class _CountingSource:
+    """A chance source that answers 0.5 and keeps which households it was prepared for."""
+
+    def __init__(self) -> None:
+        self.prepared: list[set[int]] = []
+
+    async def household_chances(self, *args: Any, **kwargs: Any) -> Any:
+        ids = args[6] if len(args) > 6 else kwargs.get("household_ids")
+        self.prepared.append(set() if ids is None else set(ids.tolist()))
+
+        class Half:
+            model_version = "test"
+
+            def __call__(self, household_ids: Any, vacancy_ids: Any) -> Any:
+                return np.full(len(household_ids), 0.5)
+
+        return Half()
+
+    async def vacancy_chances(self, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+
+async def test_only_the_households_passing_the_rules_are_prepared(
+    session: Any, world: Any, tmp_path: Path
+) -> None:
+    """The chance reads consents: it is prepared for the households the flat's hard rules
+    let through, not for every household of the snapshot (tens of thousands of consents)."""
+    source = _CountingSource()
+    ranking = RankingService(_only_the_chance(tmp_path), chances=source)  # type: ignore[arg-type]
+    await _households(session, world)
+    shut_out = await add_household(
+        session, world.orgs["counseling_a"].id, "HH-2026-30099", needs_wheelchair=True
+    )  # the flat is not wheelchair accessible
+    vacancy = await add_vacancy(session, world.orgs["landlord_a"].id)
+    admin = await actor(session, world, "admin")
+    result = await ranking.rank_vacancy(session, admin, vacancy, policy="zusage", limit=50)
+    assert shut_out.id not in {row.household_id for row in result.rows}
+    table = ranking.households.cached
+    assert table is not None and len(table) > result.eligible_count > 0
+    assert source.prepared == [{row.household_id for row in result.rows}]
+    assert len(result.rows) == result.eligible_count  # every passing household is on the page
