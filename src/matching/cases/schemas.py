@@ -6,7 +6,7 @@ arrives as a decimal amount in euros and is kept in integer cents inside.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -130,6 +130,13 @@ class CaseCreate(CaseFields, kw_only=True, forbid_unknown_fields=True):
 class CaseUpdate(CaseFields, kw_only=True, forbid_unknown_fields=True):
     version: Annotated[int, msgspec.Meta(ge=1)]
 
+    @classmethod
+    def field_rules(cls, values: Mapping[str, Any]) -> list[FieldError]:
+        """Amounts only: whether a date is being entered (and must then lie in the window)
+        depends on the stored case, so the service checks dates (an edit form sends the
+        stored ones again)."""
+        return field_errors(values, clock.today(), dates=())
+
 
 def _label(field: str) -> str:
     return FIELD_LABELS.get(field, field)
@@ -205,14 +212,22 @@ def _before(values: Mapping[str, Any], early: str, late: str) -> bool:
     return isinstance(a, date) and isinstance(b, date) and a > b
 
 
-def field_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
-    """The rules of single fields: amounts and dates (euros, not cents)."""
+def field_errors(
+    values: Mapping[str, Any], today: date, dates: Collection[str] | None = None
+) -> list[FieldError]:
+    """The rules of single fields: amounts and dates (euros, not cents).
+
+    ``dates``: the date fields being entered now (``None``: all). The date window is a rule
+    about entering a date, relative to today: a case opened 21 years ago, or a search case
+    that took an old registration date, must stay editable without inventing a new date."""
     errors: list[FieldError] = []
     for field in MONEY_FIELDS:
         value = values.get(field)
         if isinstance(value, Decimal) and (error := _money_error(field, value)):
             errors.append(error)
     for field in (*PAST_DATE_FIELDS, *PLANNED_DATE_FIELDS):
+        if dates is not None and field not in dates:
+            continue
         value = values.get(field)
         planned = field in PLANNED_DATE_FIELDS
         if isinstance(value, date) and (
@@ -222,10 +237,12 @@ def field_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
     return errors
 
 
-def rule_errors(values: Mapping[str, Any], today: date) -> list[FieldError]:
+def rule_errors(
+    values: Mapping[str, Any], today: date, dates: Collection[str] | None = None
+) -> list[FieldError]:
     """Every rule, on the case as it would be stored (euros, not cents): the single fields'
-    and those across fields."""
-    errors = field_errors(values, today)
+    (dates only those being entered, see :func:`field_errors`) and those across fields."""
+    errors = field_errors(values, today, dates)
     if _before(values, "suit_served_on", "eviction_date"):
         errors.append(
             FieldError(

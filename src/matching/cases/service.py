@@ -6,6 +6,7 @@ read and change, so reads by another office are on record too) and never commits
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
@@ -264,7 +265,9 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
             raise Conflict(CONFLICT_DE)
         sent = data.sent()
         today = clock.today()
-        await self._check({**euro_values(case), **sent}, today)
+        stored = euro_values(case)
+        entered = {field for field, value in sent.items() if stored.get(field) != value}
+        await self._check({**stored, **sent}, today, entered)
         _apply(case, sent)
         try:
             await self.db.flush()
@@ -283,8 +286,10 @@ class CaseService(SQLAlchemyAsyncRepositoryService[Case, CaseRepository]):
         )
         return case
 
-    async def _check(self, values: dict[str, Any], today: date) -> None:
-        errors = rule_errors(values, today)
+    async def _check(
+        self, values: dict[str, Any], today: date, dates: Collection[str] | None = None
+    ) -> None:
+        errors = rule_errors(values, today, dates)
         if errors:
             raise ValidationFailed(errors)
 

@@ -50,7 +50,7 @@ from matching.enums import (
     Urgency,
 )
 from matching.errors import Conflict, Forbidden, NotFound
-from matching.validation import ValidationFailed
+from matching.validation import ValidationFailed, validate
 
 pytestmark = pytest.mark.anyio
 
@@ -351,6 +351,34 @@ async def test_a_stored_year_one_notice_date_does_not_break_the_warnings(
     await session.commit()
     await session.refresh(case)
     assert await CaseService(session=session).warnings_of(case) == []
+
+
+async def test_a_case_with_old_stored_dates_stays_editable(session: Any, world: Any) -> None:
+    """The date window is a rule about entering a date: a case whose stored dates lie outside
+    it (a search case opened on an old registration date, a case decades old) can still be
+    changed and closed; a date entered now must lie in the window."""
+    case = await _prevention(session, world)
+    old = clock.today().replace(year=clock.today().year - 25)
+    await session.execute(
+        sa.update(Case).where(Case.id == case.id).values(opened_on=old, notice_date=old)
+    )
+    await session.commit()
+    await session.refresh(case)
+    service = CaseService(session=session)
+    actor = counselor(world, "counselor_a")
+    form = {"version": str(case.version), "arrears_months": "3", "notice_date": old.isoformat()}
+    changed = await service.update_for(
+        actor, case.id, validate(CaseUpdate, form, from_form=True)
+    )  # the old notice date sent again, as the edit form does: no new entry
+    await session.commit()
+    assert changed.arrears_months == 3
+    with pytest.raises(ValidationFailed) as caught:
+        await service.update_for(
+            actor,
+            case.id,
+            CaseUpdate(version=changed.version, notice_date=old + timedelta(days=1)),
+        )
+    assert list(caught.value.as_dict()) == ["notice_date"]
 
 
 async def test_the_audit_trail_of_a_shared_case_reads_in_german(session: Any, world: Any) -> None:
