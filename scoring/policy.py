@@ -209,10 +209,20 @@ def _value(key: str, raw: object, spec: _Spec) -> float | int:
 
 def parse_policy(data: dict[str, Any], *, source: str = "policy") -> Policy:
     """Validate a parsed TOML document and build the :class:`Policy`."""
-    allowed = {"name", "version", "title", "description", *_SCHEMA}
+    allowed = {"name", "version", "title", "description", "acceptance_weight", *_SCHEMA}
     for key in data:
         if key not in allowed:
             raise PolicyError(f"{source}: unbekannter Schlüssel {key!r}", key=key)
+    # The earlier key, from when the chance could only weigh 0: a file that still says 0
+    # loads unchanged; any other value is named with its replacement.
+    if data.get("acceptance_weight", 0) not in (0, 0.0) or isinstance(
+        data.get("acceptance_weight"), bool
+    ):
+        raise PolicyError(
+            f"{source}: acceptance_weight ist ersetzt durch [weights] acceptance "
+            "(zählt in die Summe von 100)",
+            key="acceptance_weight",
+        )
     for key in ("name", "version"):
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():

@@ -99,3 +99,9 @@ async def test_period_ending_before_it_starts_is_refused(client: Any, world: Any
     ):
         far = await client.get(f"/berichte/fairness?{query}")
         assert far.status_code == 422 and "Berichte gibt es für 2000 bis" in far.text
+    # next year is a report period (planning), but nothing has happened in it yet
+    tomorrow = clock.today() + timedelta(days=1)
+    ahead = await client.get(
+        f"/berichte/fairness?von={tomorrow.isoformat()}&bis={tomorrow.isoformat()}"
+    )
+    assert ahead.status_code == 422 and "beginnt in der Zukunft" in ahead.text

@@ -113,6 +113,8 @@ def test_an_acceptance_weight_is_read_from_the_weights_and_counts_in_the_sum() -
     assert "Gewicht 0" not in text
     # an explicit 0 is the same policy as none at all
     assert parse_policy(with_acceptance(0)) == load_policy("dringlichkeit")
+    # files of the earlier format (top-level acceptance_weight, which could only be 0) load
+    assert parse_policy({**base(), "acceptance_weight": 0}) == load_policy("dringlichkeit")
     # the chance's weight counts in the sum of 100
     over = base()
     over["weights"]["acceptance"] = 10

@@ -40,7 +40,7 @@ from matching.fairness.stats import GroupRate, compare_groups
 from matching.ranking import RankingService
 from matching.reports.period import custom_period
 from matching.reports.suppression import MIN_COUNT
-from matching.validation import ValidationFailed
+from matching.validation import FieldError, ValidationFailed
 
 __all__ = ["DIMENSIONS", "Dimension", "FairnessReport", "Figure", "fairness_report"]
 
@@ -229,7 +229,18 @@ async def fairness_report(
     """All figures of the fairness page for ``[start, end]`` (Fachstelle only)."""
     if not actor.is_admin:
         raise Forbidden("Der Fairness-Monitor ist der Fachstelle vorbehalten.")
-    custom_period(start, end, clock.today())  # the reports' rule: in order, 2000…next year
+    today = clock.today()
+    custom_period(start, end, today)  # the reports' rule: in order, 2000…next year
+    if start > today:  # nothing has happened yet: every active household would count
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "von",
+                    "Der Zeitraum beginnt in der Zukunft; bitte einen vergangenen "
+                    "oder laufenden Zeitraum wählen.",
+                )
+            ]
+        )
     households = await _households(session, start, end)
     proposals = await _proposals(session, start, end)
     visible, ranked = await _visible(session, actor, ranking)

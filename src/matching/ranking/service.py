@@ -84,6 +84,16 @@ EXAMPLE_LIMITS = Reason(
     "die geltende Tabelle des Kreises. Bitte vor einem Vorschlag prüfen.",
 )
 
+ALLOCATION_WITHOUT_CHANCE = Reason(
+    "ALLOCATION_WITHOUT_CHANCE",
+    "Die Zusage-Chance ist in der Zuteilung noch nicht berücksichtigt: Diese Policy gewichtet "
+    "sie, hier zählt sie für jedes Paar neutral. Die Ranglisten der einzelnen Wohnungen "
+    "berücksichtigen sie.",
+)
+"""Shown on the allocation under a policy that weighs the acceptance chance: the allocation
+does not estimate it yet (every pair counts as neutral), so its points differ from a flat's
+ranking."""
+
 _VACANCY_REQUIRED = {
     "municipality_ags": "Die Kommune fehlt",
     "rooms": "Die Zimmerzahl fehlt",
@@ -626,7 +636,8 @@ class RankingService:
                 reference_date=today,
                 household_count=len(households),
                 seconds=seconds,
-                warnings=self._general_warnings(ref, today, skipped, "Haushalte"),
+                warnings=self._general_warnings(ref, today, skipped, "Haushalte")
+                + ((ALLOCATION_WITHOUT_CHANCE,) if chosen.weights.acceptance > 0 else ()),
             )
             self._allocation = (key, result)
             return result

@@ -176,3 +176,16 @@ async def test_only_the_households_passing_the_rules_are_prepared(
     assert table is not None and len(table) > result.eligible_count > 0
     assert source.prepared == [{row.household_id for row in result.rows}]
     assert len(result.rows) == result.eligible_count  # every passing household is on the page
+
+
+async def test_the_allocation_says_it_does_not_weigh_the_chance(
+    session: Any, world: Any, tmp_path: Path
+) -> None:
+    ranking = RankingService(_only_the_chance(tmp_path), chances=_CountingSource())  # type: ignore[arg-type]
+    await _households(session, world)
+    await add_vacancy(session, world.orgs["landlord_a"].id)
+    admin = await actor(session, world, "admin")
+    weighted = await ranking.allocation(session, admin, policy="zusage")
+    assert any("Zuteilung noch nicht berücksichtigt" in w.text for w in weighted.warnings)
+    shipped = await ranking.allocation(session, admin, policy="dringlichkeit")
+    assert not any("Zusage-Chance" in w.text for w in shipped.warnings)
