@@ -260,6 +260,14 @@ def details_text(details: Mapping[str, Any], names: Names) -> str:
     """The details a person may read, in words; ids become names, codes become labels."""
     parts: list[str] = []
     before, after = details.get("from"), details.get("to")
+    if isinstance(after, int) and not isinstance(after, bool):
+        # a lead handover recorded before it named its offices (organisation ids, not statuses)
+        details = {
+            **{k: v for k, v in details.items() if k not in ("from", "to")},
+            "organisation_id": after,
+            "previous_organisation_id": before,
+        }
+        before = after = None
     if after is not None:
         parts.append(f"Status: {label(before) if before else '–'} → {label(after)}")
     elif before is not None:

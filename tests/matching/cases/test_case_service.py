@@ -480,3 +480,13 @@ async def test_sharing_again_replaces_the_share_and_ending_it_ends_access(
     await session.commit()
     with pytest.raises(NotFound):
         await service.get_for(b, case_id)
+
+
+def test_an_early_lead_handover_reads_with_office_names() -> None:
+    """Handovers recorded before they named their offices stored organisation ids as from/to;
+    audit rows are hash-chained and stay as written, so reading turns the ids into names."""
+    names = wording.Names(organisations={3: "Beratung A", 5: "Beratung B"})
+    text = wording.details_text({"from": 3, "to": 5}, names)
+    assert text == "Stelle: Beratung B; vorher: Beratung A"
+    assert "Status" not in wording.details_text({"from": 3, "to": 5}, names)
+    assert wording.details_text({"from": "open", "to": "closed"}, names).startswith("Status:")
