@@ -107,6 +107,7 @@ class _Existing:
     id: int
     content_hash: str | None
     status: VacancyStatus
+    available_from: date
 
 
 @dataclass
@@ -162,7 +163,13 @@ async def parse_upload(
     delivered again unchanged however long ago they were entered."""
     index = await municipality_index(session)
     day = today or clock.today()
-    listed = {} if organisation_id is None else await _listed_dates(session, organisation_id)
+    listed = (
+        {}
+        if organisation_id is None
+        else {
+            ext: e.available_from for ext, e in (await _existing(session, organisation_id)).items()
+        }
+    )
 
     def run() -> ParseResult:
         return parse_vacancy_file(data, filename, today=day, municipalities=index, listed=listed)
@@ -170,24 +177,18 @@ async def parse_upload(
     return await anyio.to_thread.run_sync(run)
 
 
-async def _listed_dates(session: AsyncSession, organisation_id: int) -> dict[str, date]:
-    """The move-in date of each of the landlord's flats, by external id (one query)."""
-    rows = await session.execute(
-        sa.select(Vacancy.external_id, Vacancy.available_from).where(
-            Vacancy.organisation_id == organisation_id, Vacancy.external_id.is_not(None)
-        )
-    )
-    return {str(ext): day for ext, day in rows}
-
-
 # -- planning -------------------------------------------------------------------------------
 async def _existing(session: AsyncSession, organisation_id: int) -> dict[str, _Existing]:
     rows = await session.execute(
-        sa.select(Vacancy.external_id, Vacancy.id, Vacancy.content_hash, Vacancy.status).where(
-            Vacancy.organisation_id == organisation_id, Vacancy.external_id.is_not(None)
-        )
+        sa.select(
+            Vacancy.external_id,
+            Vacancy.id,
+            Vacancy.content_hash,
+            Vacancy.status,
+            Vacancy.available_from,
+        ).where(Vacancy.organisation_id == organisation_id, Vacancy.external_id.is_not(None))
     )
-    return {str(ext): _Existing(vid, digest, status) for ext, vid, digest, status in rows}
+    return {str(ext): _Existing(vid, digest, status, day) for ext, vid, digest, status, day in rows}
 
 
 def record_values(record: VacancyRecord) -> dict[str, Any]:
